@@ -1,0 +1,3 @@
+from b12kg.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,428 @@
+"""Turn the curated sources into the two release artifacts.
+
+`b12kg.owl` (RDF/XML) holds the OWL 2 DL axioms only: what Protégé and HermiT read.
+`b12kg.ttl` holds the same axioms plus plain edge triples (`X b12:hasMechanism M`), each a
+shorthand for the axiom `X SubClassOf (hasMechanism some M)`, and the precomputed closure
+(`X b12:contributesTo F`) that HermiT would infer from the property chain. SPARQL users and
+`b12kg.load()` read the .ttl and never have to decode an OWL restriction.
+
+Both files are written deterministically (blank nodes get ids derived from their content)
+and atomically (temporary file, then `os.replace`), and only after every check passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+from b12kg.curation import (
+    CAUSE_KINDS,
+    KINDS,
+    RELATIONS,
+    Curation,
+    LinkRecord,
+    read_curation,
+)
+from b12kg.errors import CurationError, Problem
+from b12kg.namespaces import B12, BASE, DEFINITION, OBO, OBOINOWL, entity_iri, source_iri
+
+OWL_FILE = "b12kg.owl"
+TTL_FILE = "b12kg.ttl"
+
+#: CURIE prefixes whose identifiers have a well-known IRI form, used for skos mappings.
+#: Others (ICD10, ATC, HGNC, LOINC, UniProt …) are kept as oboInOwl:hasDbXref strings only.
+IRI_PREFIXES = {
+    **{
+        p: f"http://purl.obolibrary.org/obo/{p}_"
+        for p in ("DOID", "MONDO", "HP", "CHEBI", "UBERON", "CL", "GO", "NCIT", "PR")
+    },
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+}
+MATCH_PROPERTY = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch, "broad": SKOS.broadMatch}
+#: Mechanisms shared by at least this many causes get a defined class "acts through M".
+SHARED_MECHANISM_MIN_CAUSES = 2
+
+
+def xref_iri(curie: str) -> URIRef | None:
+    prefix, _, local = curie.partition(":")
+    base = IRI_PREFIXES.get(prefix.upper())
+    return URIRef(base + local) if base else None
+
+
+def _some(graph: Graph, prop: URIRef, filler: URIRef) -> BNode:
+    restriction = BNode()
+    graph.add((restriction, RDF.type, OWL.Restriction))
+    graph.add((restriction, OWL.onProperty, prop))
+    graph.add((restriction, OWL.someValuesFrom, filler))
+    return restriction
+
+
+def _annotate(graph: Graph, node: BNode, link: LinkRecord) -> None:
+    for source in link.sources:
+        graph.add((node, B12.source, source_iri(source)))
+    for quote in link.quotes:
+        graph.add((node, B12.quote, Literal(quote)))
+    if link.strength:
+        graph.add((node, B12.strength, Literal(link.strength)))
+    if link.notes:
+        graph.add((node, B12.evidenceNote, Literal(link.notes)))
+
+
+def _axiom(
+    graph: Graph, source: URIRef, prop: URIRef, target: URIRef | BNode, link: LinkRecord
+) -> None:
+    """Annotate an axiom (OWL 2 reification), the shape Protégé shows as axiom annotations."""
+    node = BNode()
+    graph.add((node, RDF.type, OWL.Axiom))
+    graph.add((node, OWL.annotatedSource, source))
+    graph.add((node, OWL.annotatedProperty, prop))
+    graph.add((node, OWL.annotatedTarget, target))
+    _annotate(graph, node, link)
+
+
+def _add_entities(graph: Graph, curation: Curation) -> None:
+    for entity in curation.entities.values():
+        iri = entity_iri(entity.id)
+        graph.add((iri, RDF.type, OWL.Class))
+        graph.add((iri, RDFS.subClassOf, B12[KINDS[entity.kind]]))
+        for parent in entity.parents:
+            graph.add((iri, RDFS.subClassOf, entity_iri(parent)))
+        graph.add((iri, RDFS.label, Literal(entity.label, lang="en")))
+        graph.add((iri, DEFINITION, Literal(entity.definition, lang="en")))
+        graph.add((iri, B12.kind, Literal(entity.kind)))
+        for synonym in entity.synonyms:
+            graph.add((iri, OBOINOWL.hasExactSynonym, Literal(synonym, lang="en")))
+        if entity.analyte:
+            graph.add((iri, B12.analyte, Literal(entity.analyte)))
+            graph.add((iri, B12.direction, Literal(entity.direction)))
+        if entity.notes:
+            graph.add((iri, RDFS.comment, Literal(entity.notes, lang="en")))
+    for xref in curation.xrefs:
+        iri = entity_iri(xref.entity)
+        graph.add((iri, OBOINOWL.hasDbXref, Literal(xref.curie)))
+        target = xref_iri(xref.curie)
+        if target is not None:
+            graph.add((iri, MATCH_PROPERTY[xref.confidence], target))
+
+
+def _add_sources(graph: Graph, curation: Curation) -> None:
+    for reference in curation.references.values():
+        iri = source_iri(reference.id)
+        graph.add((iri, RDF.type, OWL.NamedIndividual))
+        graph.add((iri, RDF.type, B12.Source))
+        graph.add((iri, RDFS.label, Literal(reference.title)))
+        if reference.citation:
+            graph.add((iri, DCTERMS.bibliographicCitation, Literal(reference.citation)))
+        if reference.doi:
+            graph.add((iri, DCTERMS.identifier, Literal(f"doi:{reference.doi}")))
+            graph.add((iri, RDFS.seeAlso, URIRef(f"https://doi.org/{reference.doi}")))
+        if reference.pmid:
+            graph.add((iri, DCTERMS.identifier, Literal(f"pmid:{reference.pmid}")))
+        if reference.seed_file:
+            graph.add((iri, B12.seedFile, Literal(reference.seed_file)))
+
+
+def _add_link_axioms(graph: Graph, curation: Curation) -> None:
+    for link in curation.links:
+        prop = B12[RELATIONS[link.relation].property]
+        subject, target = entity_iri(link.subject), entity_iri(link.object)
+        restriction = _some(graph, prop, target)
+        graph.add((subject, RDFS.subClassOf, restriction))
+        _axiom(graph, subject, RDFS.subClassOf, restriction, link)
+
+
+# --- closure: what HermiT infers through the property chains, computed once at build time ------
+
+
+def _downstream(curation: Curation) -> dict[str, set[str]]:
+    """Everything each mechanism leads to, directly or through other mechanisms."""
+    leads: dict[str, set[str]] = defaultdict(set)
+    for link in curation.links:
+        if link.relation == "leads_to":
+            leads[link.subject].add(link.object)
+    reach: dict[str, set[str]] = {}
+    for start in leads:
+        seen: set[str] = set()
+        queue = deque(leads[start])
+        while queue:
+            node = queue.popleft()
+            if node not in seen:
+                seen.add(node)
+                queue.extend(leads.get(node, ()))
+        reach[start] = seen
+    return reach
+
+
+def _ancestors(curation: Curation, entity_id: str) -> set[str]:
+    seen: set[str] = set()
+    frontier = list(curation.entities[entity_id].parents)
+    while frontier:
+        parent = frontier.pop()
+        if parent not in seen and parent in curation.entities:
+            seen.add(parent)
+            frontier.extend(curation.entities[parent].parents)
+    return seen
+
+
+def closure(curation: Curation) -> dict[str, dict[str, set[str]]]:
+    """For each cause: the mechanisms and findings it contributes to / correlates with.
+
+    Includes what a cause inherits from the classes it belongs to (omeprazole from proton
+    pump inhibitor), as HermiT infers: X SubClassOf Y, Y SubClassOf (r some Z) gives X r Z.
+    """
+    reach = _downstream(curation)
+    direct: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for link in curation.links:
+        if link.relation in ("has_mechanism", "associated_with"):
+            direct[link.subject][link.relation] |= {link.object} | reach.get(link.object, set())
+    result: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for entity_id in curation.entities:
+        for holder in (entity_id, *sorted(_ancestors(curation, entity_id))):
+            for relation, targets in direct.get(holder, {}).items():
+                result[entity_id][relation] |= targets
+    return result
+
+
+def _add_edges(graph: Graph, curation: Curation) -> None:
+    """Plain edge triples with their evidence, plus the materialised contributesTo / correlatesWith closure."""
+    for link in curation.links:
+        prop = B12[RELATIONS[link.relation].property]
+        subject, target = entity_iri(link.subject), entity_iri(link.object)
+        graph.add((subject, prop, target))
+        _axiom(graph, subject, prop, target, link)
+    for cause, by_relation in closure(curation).items():
+        for relation, targets in by_relation.items():
+            prop = B12.contributesTo if relation == "has_mechanism" else B12.correlatesWith
+            for target in targets:
+                graph.add((entity_iri(cause), prop, entity_iri(target)))
+
+
+def _add_mechanism_groupings(graph: Graph, curation: Curation) -> None:
+    """A defined class per shared mechanism, so HermiT lists 'causes acting through M'."""
+    causes_per_mechanism: dict[str, set[str]] = defaultdict(set)
+    for cause, by_relation in closure(curation).items():
+        for target in by_relation.get("has_mechanism", ()):
+            causes_per_mechanism[target].add(cause)
+    for mechanism, causes in sorted(causes_per_mechanism.items()):
+        entity = curation.entities[mechanism]
+        if entity.kind == "lab_finding" or len(causes) < SHARED_MECHANISM_MIN_CAUSES:
+            continue
+        # OWL's RDF mapping forbids sharing an anonymous class between axioms: one union each.
+        cause_union = BNode()
+        graph.add((cause_union, RDF.type, OWL.Class))
+        union_members = BNode()
+        Collection(graph, union_members, [B12.Condition, B12.Drug])
+        graph.add((cause_union, OWL.unionOf, union_members))
+        iri = URIRef(f"{BASE}acts_through_{mechanism}")
+        graph.add((iri, RDF.type, OWL.Class))
+        graph.add((iri, RDFS.subClassOf, B12.DefinedGrouping))
+        graph.add((iri, RDFS.label, Literal(f"acts through {entity.label}", lang="en")))
+        graph.add(
+            (
+                iri,
+                DEFINITION,
+                Literal(
+                    f"A condition or drug that contributes, through a causal chain, to {entity.label}.",
+                    lang="en",
+                ),
+            )
+        )
+        intersection = BNode()
+        members = BNode()
+        Collection(
+            graph, members, [cause_union, _some(graph, B12.contributesTo, entity_iri(mechanism))]
+        )
+        graph.add((intersection, RDF.type, OWL.Class))
+        graph.add((intersection, OWL.intersectionOf, members))
+        graph.add((iri, OWL.equivalentClass, intersection))
+
+
+def build_graphs(curation: Curation) -> tuple[Graph, Graph]:
+    """(axioms, axioms + edges): the content of b12kg.owl and of b12kg.ttl."""
+    axioms = Graph()
+    axioms.parse(curation.model_path, format="turtle")
+    _add_entities(axioms, curation)
+    _add_sources(axioms, curation)
+    _add_link_axioms(axioms, curation)
+    _add_mechanism_groupings(axioms, curation)
+    full = Graph()
+    for triple in axioms:
+        full.add(triple)
+    _add_edges(full, curation)
+    return axioms, full
+
+
+PREFIXES = {
+    "b12": BASE,
+    "src": BASE + "source/",
+    "obo": str(OBO),
+    "oboInOwl": str(OBOINOWL),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "xsd": str(XSD),
+}
+
+
+def _canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:
+    """Label each blank node by what it contains and where it hangs, never by parse order.
+
+    OWL's blank nodes are trees (restrictions, lists, axiom annotations), so a node's content
+    (its outgoing triples, recursively) plus its parent's label and predicate identify it.
+    Two nodes that would get the same label are an error, not a silent merge.
+    """
+    outgoing: dict[BNode, list[tuple[object, object]]] = defaultdict(list)
+    incoming: dict[BNode, list[tuple[object, object]]] = defaultdict(list)
+    for s, p, o in graph:
+        if isinstance(s, BNode):
+            outgoing[s].append((p, o))
+        if isinstance(o, BNode):
+            incoming[o].append((s, p))
+    shapes: dict[BNode, str] = {}
+    labels: dict[BNode, str] = {}
+
+    def shape(node: BNode) -> str:
+        if node not in shapes:
+            shapes[node] = "cycle"
+            parts = sorted(
+                f"{p}\x1f{shape(o) if isinstance(o, BNode) else o.n3()}" for p, o in outgoing[node]
+            )
+            shapes[node] = hashlib.sha1("\x1e".join(parts).encode("utf-8")).hexdigest()
+        return shapes[node]
+
+    def label(node: BNode) -> str:
+        if node not in labels:
+            labels[node] = "cycle"
+            context = sorted(
+                f"{label(s) if isinstance(s, BNode) else s.n3()}\x1f{p}" for s, p in incoming[node]
+            )
+            text = shape(node) + "\x1d" + "\x1e".join(context)
+            labels[node] = "b" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+        return labels[node]
+
+    for node in set(outgoing) | set(incoming):
+        label(node)
+    if len(set(labels.values())) != len(labels):
+        raise ValueError("two distinct blank nodes have the same content and context")
+    return labels
+
+
+def _ox_term(term: object, labels: dict[BNode, str]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(labels[term])
+    assert isinstance(term, Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def canonical_triples(graph: Graph) -> list[ox.Triple]:
+    """The graph's triples with canonical blank nodes, sorted: named subjects first."""
+    labels = _canonical_bnode_labels(graph)
+    triples = [
+        ox.Triple(_ox_term(s, labels), _ox_term(p, labels), _ox_term(o, labels))
+        for s, p, o in graph
+    ]
+    triples.sort(
+        key=lambda t: (
+            isinstance(t.subject, ox.BlankNode),
+            str(t.subject),
+            str(t.predicate),
+            str(t.object),
+        )
+    )
+    return triples
+
+
+def serialize(axioms: Graph, full: Graph) -> dict[str, bytes]:
+    """The bytes of each artifact: identical for identical sources, whatever the hash seed."""
+    return {
+        OWL_FILE: ox.serialize(
+            canonical_triples(axioms), format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES
+        ),
+        TTL_FILE: ox.serialize(
+            canonical_triples(full), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES
+        ),
+    }
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote (or, with check=True, which committed artifacts differ)."""
+
+    output: Path
+    written: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "output": str(self.output),
+            "written": self.written,
+            "stale": self.stale,
+            "counts": self.counts,
+        }
+
+
+def count_by_kind(curation: Curation) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for entity in curation.entities.values():
+        counts[entity.kind] += 1
+    for link in curation.links:
+        counts[f"link:{link.relation}"] += 1
+    counts["references"] = len(curation.references)
+    counts["xrefs"] = len(curation.xrefs)
+    counts["causes"] = sum(1 for e in curation.entities.values() if e.kind in CAUSE_KINDS)
+    return dict(sorted(counts.items()))
+
+
+def build(sources: Path | str, output: Path | str, *, check: bool = False) -> BuildReport:
+    """Validate `sources`, then write both artifacts into `output` (or, with check, compare)."""
+    from b12kg.checks import graph_problems  # the QC queries need the built graph
+
+    curation = read_curation(sources)
+    axioms, full = build_graphs(curation)
+    problems: list[Problem] = graph_problems(full)
+    if problems:
+        raise CurationError(problems)
+    output = Path(output)
+    report = BuildReport(output=output, counts=count_by_kind(curation))
+    for name, data in serialize(axioms, full).items():
+        target = output / name
+        if check:
+            if not target.exists() or target.read_bytes() != data:
+                report.stale.append(name)
+        else:
+            write_atomically(target, data)
+            report.written.append(name)
+    return report

@@ -1,0 +1,549 @@
+"""Read the curated tables in ontology/src/ into typed records, or say precisely what is wrong.
+
+Every problem names file, line and field, and all problems are collected before anything is
+raised, so a curator fixes a whole batch in one pass. Nothing here writes a file: the build
+only starts from a `Curation` that passed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from b12kg.errors import CurationError, Problem
+
+MULTI_SEPARATOR = "|"
+
+CONDITION_KINDS = frozenset(
+    {"disease", "infection", "surgical_state", "physiological_state", "diet", "behaviour"}
+)
+MECHANISM_KINDS = frozenset({"mechanism", "physiological_mechanism", "assay_artefact"})
+DRUG_KINDS = frozenset({"drug", "drug_class"})
+KINDS: dict[str, str] = {
+    # kind -> class local name in model.ttl
+    "disease": "Disease",
+    "infection": "Infection",
+    "surgical_state": "SurgicalState",
+    "physiological_state": "PhysiologicalState",
+    "diet": "Diet",
+    "behaviour": "Behaviour",
+    "mechanism": "PathologicalMechanism",
+    "physiological_mechanism": "PhysiologicalMechanism",
+    "assay_artefact": "AssayArtefact",
+    "lab_finding": "LabFinding",
+    "drug": "Drug",
+    "drug_class": "Drug",
+    "anatomy": "AnatomicalEntity",
+    "organism": "Organism",
+    "protein": "Protein",
+    "caution": "ClinicalCaution",
+}
+CAUSE_KINDS = CONDITION_KINDS | DRUG_KINDS
+FINDING_KINDS = frozenset({"lab_finding"})
+ANY_KIND = frozenset(KINDS)
+
+
+def kind_family(kind: str) -> str:
+    """Kinds that may be each other's parents (a condition under a condition, …)."""
+    if kind in CONDITION_KINDS:
+        return "condition"
+    if kind in MECHANISM_KINDS:
+        return "mechanism"
+    if kind in DRUG_KINDS:
+        return "drug"
+    return kind
+
+
+@dataclass(frozen=True)
+class RelationSpec:
+    """What a relation name in links.tsv means and which kinds it may join."""
+
+    name: str
+    property: str  # local name in model.ttl
+    subject_kinds: frozenset[str]
+    object_kinds: frozenset[str]
+    evidence_required: bool
+
+
+RELATIONS: dict[str, RelationSpec] = {
+    spec.name: spec
+    for spec in (
+        RelationSpec("has_mechanism", "hasMechanism", CAUSE_KINDS, MECHANISM_KINDS, True),
+        RelationSpec("leads_to", "leadsTo", MECHANISM_KINDS, MECHANISM_KINDS | FINDING_KINDS, True),
+        RelationSpec(
+            "associated_with", "associatedWith", CAUSE_KINDS, MECHANISM_KINDS | FINDING_KINDS, True
+        ),
+        RelationSpec(
+            "is_consequence_of", "isConsequenceOf", CONDITION_KINDS, MECHANISM_KINDS, True
+        ),
+        RelationSpec(
+            "located_in",
+            "locatedIn",
+            CONDITION_KINDS | MECHANISM_KINDS,
+            frozenset({"anatomy"}),
+            False,
+        ),
+        RelationSpec(
+            "has_causal_agent", "hasCausalAgent", CONDITION_KINDS, frozenset({"organism"}), False
+        ),
+        RelationSpec("involves", "involves", MECHANISM_KINDS, frozenset({"protein"}), False),
+        RelationSpec("applies_to", "appliesTo", frozenset({"caution"}), ANY_KIND, False),
+    )
+}
+
+STRENGTHS = ("established", "probable", "limited", "disputed")
+DIRECTIONS = ("decreased", "increased", "positive")
+CONFIDENCES = ("exact", "close", "broad")
+REFERENCE_KINDS = ("seed", "review", "guideline", "study", "textbook")
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+REFERENCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CURIE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]*:[A-Za-z0-9._-]+$")
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID_PATTERN = re.compile(r"^\d{1,9}$")
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    id: str
+    kind: str
+    label: str
+    definition: str
+    parents: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    analyte: str = ""
+    direction: str = ""
+    notes: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    subject: str
+    relation: str
+    object: str
+    sources: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()
+    strength: str = ""
+    notes: str = ""
+    line: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.subject, self.relation, self.object)
+
+
+@dataclass(frozen=True)
+class ReferenceRecord:
+    id: str
+    kind: str
+    title: str
+    citation: str = ""
+    doi: str = ""
+    pmid: str = ""
+    seed_file: str = ""
+    verified_in: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class XrefRecord:
+    entity: str
+    curie: str
+    target_label: str
+    confidence: str
+    source: str
+    line: int = 0
+
+
+@dataclass
+class Curation:
+    """Everything curated, validated and cross-checked; the build's only input besides model.ttl."""
+
+    directory: Path
+    entities: dict[str, EntityRecord] = field(default_factory=dict)
+    links: list[LinkRecord] = field(default_factory=list)
+    references: dict[str, ReferenceRecord] = field(default_factory=dict)
+    xrefs: list[XrefRecord] = field(default_factory=list)
+    seeds: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def model_path(self) -> Path:
+        return self.directory / "model.ttl"
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _rows(
+    path: Path, columns: dict[str, bool], problems: list[Problem]
+) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, row) for each data row; header problems stop the file early."""
+    name = path.name
+    if not path.exists():
+        problems.append(Problem(name, None, "(file)", f"missing: {path}"))
+        return
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [(number, text) for number, text in enumerate(handle, start=1)]
+    content = [(n, t) for n, t in lines if t.strip() and not t.lstrip().startswith("#")]
+    if not content:
+        problems.append(Problem(name, None, "(file)", "no header row"))
+        return
+    header_line, header_text = content[0]
+    header = next(csv.reader([header_text.rstrip("\r\n")], delimiter="\t", quoting=csv.QUOTE_NONE))
+    header = [h.strip() for h in header]
+    missing = [c for c, required in columns.items() if required and c not in header]
+    unknown = [h for h in header if h not in columns]
+    for column in missing:
+        problems.append(Problem(name, header_line, column, "required column missing from header"))
+    for column in unknown:
+        problems.append(
+            Problem(name, header_line, column, f"unknown column; expected {', '.join(columns)}")
+        )
+    if missing:
+        return
+    for number, text in content[1:]:
+        cells = next(csv.reader([text.rstrip("\r\n")], delimiter="\t", quoting=csv.QUOTE_NONE))
+        if len(cells) > len(header):
+            problems.append(
+                Problem(name, number, "(row)", f"{len(cells)} cells but {len(header)} columns")
+            )
+            continue
+        cells += [""] * (len(header) - len(cells))
+        row = dict.fromkeys(columns, "")
+        row.update({h: c.strip() for h, c in zip(header, cells, strict=True)})
+        yield number, row
+
+
+def _multi(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(MULTI_SEPARATOR) if part.strip())
+
+
+def _require(
+    row: dict, fields: tuple[str, ...], file: str, line: int, problems: list[Problem]
+) -> bool:
+    ok = True
+    for name in fields:
+        if not row.get(name):
+            problems.append(Problem(file, line, name, "required value is empty"))
+            ok = False
+    return ok
+
+
+def _choice(
+    value: str,
+    allowed: tuple[str, ...] | frozenset[str],
+    file: str,
+    line: int,
+    field_name: str,
+    problems: list[Problem],
+) -> bool:
+    if value not in allowed:
+        problems.append(
+            Problem(
+                file, line, field_name, f"'{value}' is not one of: {', '.join(sorted(allowed))}"
+            )
+        )
+        return False
+    return True
+
+
+ENTITY_COLUMNS = {
+    "id": True,
+    "kind": True,
+    "label": True,
+    "definition": True,
+    "parents": False,
+    "synonyms": False,
+    "analyte": False,
+    "direction": False,
+    "notes": False,
+}
+LINK_COLUMNS = {
+    "subject": True,
+    "relation": True,
+    "object": True,
+    "sources": False,
+    "quote": False,
+    "strength": False,
+    "notes": False,
+}
+REFERENCE_COLUMNS = {
+    "id": True,
+    "kind": True,
+    "title": True,
+    "citation": False,
+    "doi": False,
+    "pmid": False,
+    "seed_file": False,
+    "verified_in": False,
+}
+XREF_COLUMNS = {
+    "entity": True,
+    "curie": True,
+    "target_label": True,
+    "confidence": True,
+    "source": True,
+}
+
+
+def _read_entities(path: Path, problems: list[Problem]) -> dict[str, EntityRecord]:
+    entities: dict[str, EntityRecord] = {}
+    name = path.name
+    for line, row in _rows(path, ENTITY_COLUMNS, problems):
+        if not _require(row, ("id", "kind", "label", "definition"), name, line, problems):
+            continue
+        if not ID_PATTERN.match(row["id"]):
+            problems.append(Problem(name, line, "id", f"'{row['id']}' is not snake_case ASCII"))
+            continue
+        if row["id"] in entities:
+            first = entities[row["id"]].line
+            problems.append(
+                Problem(name, line, "id", f"'{row['id']}' already defined at line {first}")
+            )
+            continue
+        if not _choice(row["kind"], tuple(KINDS), name, line, "kind", problems):
+            continue
+        if row["kind"] == "lab_finding":
+            if _require(row, ("analyte", "direction"), name, line, problems):
+                _choice(row["direction"], DIRECTIONS, name, line, "direction", problems)
+        else:
+            for column in ("analyte", "direction"):
+                if row[column]:
+                    problems.append(Problem(name, line, column, "only lab findings have this"))
+        entities[row["id"]] = EntityRecord(
+            id=row["id"],
+            kind=row["kind"],
+            label=row["label"],
+            definition=row["definition"],
+            parents=_multi(row["parents"]),
+            synonyms=_multi(row["synonyms"]),
+            analyte=row["analyte"],
+            direction=row["direction"],
+            notes=row["notes"],
+            line=line,
+        )
+    return entities
+
+
+def _read_links(path: Path, problems: list[Problem]) -> list[LinkRecord]:
+    links: list[LinkRecord] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    name = path.name
+    for line, row in _rows(path, LINK_COLUMNS, problems):
+        if not _require(row, ("subject", "relation", "object"), name, line, problems):
+            continue
+        if not _choice(row["relation"], tuple(RELATIONS), name, line, "relation", problems):
+            continue
+        if RELATIONS[row["relation"]].evidence_required:
+            _require(row, ("sources", "strength"), name, line, problems)
+        if row["strength"]:
+            _choice(row["strength"], STRENGTHS, name, line, "strength", problems)
+        link = LinkRecord(
+            subject=row["subject"],
+            relation=row["relation"],
+            object=row["object"],
+            sources=_multi(row["sources"]),
+            quotes=_multi(row["quote"]),
+            strength=row["strength"],
+            notes=row["notes"],
+            line=line,
+        )
+        if link.key in seen:
+            problems.append(Problem(name, line, "(row)", f"same link as line {seen[link.key]}"))
+            continue
+        seen[link.key] = line
+        links.append(link)
+    return links
+
+
+def _read_references(path: Path, problems: list[Problem]) -> dict[str, ReferenceRecord]:
+    references: dict[str, ReferenceRecord] = {}
+    name = path.name
+    for line, row in _rows(path, REFERENCE_COLUMNS, problems):
+        if not _require(row, ("id", "kind", "title"), name, line, problems):
+            continue
+        if not REFERENCE_ID_PATTERN.match(row["id"]):
+            problems.append(Problem(name, line, "id", f"'{row['id']}' is not kebab-case"))
+            continue
+        if row["id"] in references:
+            problems.append(Problem(name, line, "id", f"'{row['id']}' defined twice"))
+            continue
+        _choice(row["kind"], REFERENCE_KINDS, name, line, "kind", problems)
+        if row["doi"] and not DOI_PATTERN.match(row["doi"]):
+            problems.append(
+                Problem(name, line, "doi", f"'{row['doi']}' is not a bare DOI (10.…/…)")
+            )
+        if row["pmid"] and not PMID_PATTERN.match(row["pmid"]):
+            problems.append(Problem(name, line, "pmid", f"'{row['pmid']}' is not a PubMed id"))
+        if (row["doi"] or row["pmid"]) and not row["verified_in"]:
+            problems.append(
+                Problem(name, line, "verified_in", "a DOI or PMID needs the place it was verified")
+            )
+        if row["kind"] == "seed" and not row["seed_file"]:
+            problems.append(Problem(name, line, "seed_file", "a seed needs its file name"))
+        references[row["id"]] = ReferenceRecord(
+            id=row["id"],
+            kind=row["kind"],
+            title=row["title"],
+            citation=row["citation"],
+            doi=row["doi"],
+            pmid=row["pmid"],
+            seed_file=row["seed_file"],
+            verified_in=row["verified_in"],
+            line=line,
+        )
+    return references
+
+
+def _read_xrefs(path: Path, problems: list[Problem]) -> list[XrefRecord]:
+    xrefs: list[XrefRecord] = []
+    seen: set[tuple[str, str]] = set()
+    name = path.name
+    for line, row in _rows(path, XREF_COLUMNS, problems):
+        if not _require(row, tuple(XREF_COLUMNS), name, line, problems):
+            continue
+        if not CURIE_PATTERN.match(row["curie"]):
+            problems.append(Problem(name, line, "curie", f"'{row['curie']}' is not a CURIE"))
+            continue
+        _choice(row["confidence"], CONFIDENCES, name, line, "confidence", problems)
+        if (row["entity"], row["curie"]) in seen:
+            problems.append(
+                Problem(name, line, "curie", f"{row['curie']} listed twice for {row['entity']}")
+            )
+            continue
+        seen.add((row["entity"], row["curie"]))
+        xrefs.append(
+            XrefRecord(
+                row["entity"],
+                row["curie"],
+                row["target_label"],
+                row["confidence"],
+                row["source"],
+                line,
+            )
+        )
+    return xrefs
+
+
+# --- cross-checks -----------------------------------------------------------------------------
+
+
+def fold_whitespace(text: str) -> str:
+    """Seed quotes are compared with runs of white space folded to one space."""
+    return " ".join(text.split())
+
+
+def _cross_check(curation: Curation, problems: list[Problem]) -> None:
+    entities, references = curation.entities, curation.references
+    for entity in entities.values():
+        for parent in entity.parents:
+            if parent not in entities:
+                problems.append(
+                    Problem("entities.tsv", entity.line, "parents", f"unknown id '{parent}'")
+                )
+            elif kind_family(entities[parent].kind) != kind_family(entity.kind):
+                problems.append(
+                    Problem(
+                        "entities.tsv",
+                        entity.line,
+                        "parents",
+                        f"'{parent}' is a {entities[parent].kind}, not a {kind_family(entity.kind)}",
+                    )
+                )
+    for link in curation.links:
+        spec = RELATIONS[link.relation]
+        for end, kinds in (("subject", spec.subject_kinds), ("object", spec.object_kinds)):
+            local = getattr(link, end)
+            if local not in entities:
+                problems.append(
+                    Problem("links.tsv", link.line, end, f"unknown entity id '{local}'")
+                )
+            elif entities[local].kind not in kinds:
+                problems.append(
+                    Problem(
+                        "links.tsv",
+                        link.line,
+                        end,
+                        f"'{local}' is a {entities[local].kind}; {link.relation} needs "
+                        f"{' or '.join(sorted(kinds))}",
+                    )
+                )
+        seeds_cited = []
+        for source in link.sources:
+            if source not in references:
+                problems.append(
+                    Problem("links.tsv", link.line, "sources", f"unknown reference '{source}'")
+                )
+            elif references[source].kind == "seed":
+                seeds_cited.append(references[source])
+        if seeds_cited and not link.quotes:
+            problems.append(
+                Problem("links.tsv", link.line, "quote", "a seed is cited but no quote given")
+            )
+        seed_texts = [fold_whitespace(curation.seeds.get(s.seed_file, "")) for s in seeds_cited]
+        for quote in link.quotes:
+            if not seeds_cited:
+                problems.append(
+                    Problem(
+                        "links.tsv", link.line, "quote", "a quote needs a seed among the sources"
+                    )
+                )
+                break
+            if not any(fold_whitespace(quote) in text for text in seed_texts):
+                problems.append(
+                    Problem(
+                        "links.tsv",
+                        link.line,
+                        "quote",
+                        f"not found verbatim in {', '.join(s.id for s in seeds_cited)}: '{quote[:60]}'",
+                    )
+                )
+    for reference in references.values():
+        if (
+            reference.kind == "seed"
+            and reference.seed_file
+            and reference.seed_file not in curation.seeds
+        ):
+            problems.append(
+                Problem(
+                    "references.tsv",
+                    reference.line,
+                    "seed_file",
+                    f"no file seeds/{reference.seed_file}",
+                )
+            )
+    for xref in curation.xrefs:
+        if xref.entity not in entities:
+            problems.append(
+                Problem("xrefs.tsv", xref.line, "entity", f"unknown entity id '{xref.entity}'")
+            )
+
+
+def read_curation(directory: Path | str) -> Curation:
+    """Read and validate every curated table in `directory`; raise CurationError listing all problems."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    seeds_dir = directory / "seeds"
+    seeds = (
+        {p.name: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
+        if seeds_dir.is_dir()
+        else {}
+    )
+    curation = Curation(
+        directory=directory,
+        entities=_read_entities(directory / "entities.tsv", problems),
+        links=_read_links(directory / "links.tsv", problems),
+        references=_read_references(directory / "references.tsv", problems),
+        xrefs=_read_xrefs(directory / "xrefs.tsv", problems),
+        seeds=seeds,
+    )
+    if not curation.model_path.exists():
+        problems.append(Problem("model.ttl", None, "(file)", f"missing: {curation.model_path}"))
+    _cross_check(curation, problems)
+    if problems:
+        raise CurationError(problems)
+    return curation
