@@ -1,0 +1,72 @@
+"""Is the artifact OWL 2 DL, consistent and coherent? Asked of the real tools.
+
+The OWL 2 DL profile check is the OWL API's own `OWL2DLProfile`, which ships inside
+owlready2's HermiT.jar; it runs in Java's source-file mode, so there is nothing to build.
+Consistency and coherence come from HermiT through owlready2 (`b12kg.reason`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from b12kg.errors import Problem, ReasonerUnavailable
+
+JAVA_SOURCE = Path(__file__).with_name("java") / "DLProfileCheck.java"
+
+
+def hermit_jar() -> Path:
+    import owlready2
+
+    return Path(owlready2.__file__).with_name("hermit") / "HermiT.jar"
+
+
+def java_executable() -> str:
+    """The Java that owlready2 will use; raise ReasonerUnavailable if there is none."""
+    import shutil
+
+    import owlready2
+
+    java = shutil.which(owlready2.JAVA_EXE) or shutil.which("java")
+    if java is None:
+        raise ReasonerUnavailable(
+            "Java not found: the OWL checks and HermiT need a Java runtime (e.g. `apt-get install "
+            "default-jre-headless`); everything else in b12kg works without it"
+        )
+    return java
+
+
+def profile_violations(owl_file: Path) -> list[str]:
+    """OWL 2 DL profile violations reported by the OWL API, as text lines."""
+    completed = subprocess.run(
+        [java_executable(), "-cp", str(hermit_jar()), str(JAVA_SOURCE), str(owl_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if completed.returncode != 0:
+        message = completed.stderr.strip().splitlines()[-1:] or ["no message"]
+        raise ReasonerUnavailable(f"the OWL API could not check {owl_file.name}: {message[0]}")
+    return [
+        line.split("\t", 1)[1]
+        for line in completed.stdout.splitlines()
+        if line.startswith("VIOLATION\t")
+    ]
+
+
+def owl_problems(owl_bytes: bytes) -> list[Problem]:
+    """DL-profile violations and HermiT's verdict on an RDF/XML ontology, as Problems."""
+    from b12kg.reason import run_hermit
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "b12kg.owl"
+        path.write_bytes(owl_bytes)
+        problems = [Problem("b12kg.owl", None, "OWL 2 DL", v) for v in profile_violations(path)]
+        report = run_hermit(path)
+    if not report.consistent:
+        problems.append(Problem("b12kg.owl", None, "HermiT", "the ontology is inconsistent"))
+    for name in report.unsatisfiable:
+        problems.append(Problem("b12kg.owl", None, "HermiT", f"unsatisfiable class {name}"))
+    return problems
