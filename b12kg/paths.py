@@ -1,0 +1,519 @@
+"""Walking the causal graph: condition or drug → mechanisms → lab finding, and back.
+
+The walk runs on an in-memory index of the edges returned by `queries/causal-edges.rq`, so
+a trace costs microseconds and never evaluates a property path at call time. What a path is
+follows from its first step and the mechanisms it passes:
+
+* kind — `causal` (starts with has-mechanism), `association` (starts with associated-with:
+  never presented as a cause) or `consequence` (the source results from a deficiency that
+  also lowers B12, e.g. megaloblastic anemia);
+* nature — `true deficiency` (passes cobalamin depletion), `functional deficiency` (cells lack
+  cobalamin with stores intact), `physiological` (a physiological mechanism, e.g. pregnancy),
+  `assay artefact` (an artefact mechanism: the result, not the patient, changes) or
+  `pathological` (a disease process without deficiency, e.g. release from hepatocytes).
+
+A condition inherits the mechanisms of the classes it belongs to (omeprazole is a proton pump
+inhibitor), exactly as an OWL reasoner would; such a path begins with an `is a` step.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from b12kg.errors import UsageError
+
+if TYPE_CHECKING:
+    from b12kg.graph import Entity, KnowledgeGraph
+
+B12 = "https://w3id.org/b12kg/"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+RELATION_LABELS = {
+    "hasMechanism": "has mechanism",
+    "leadsTo": "leads to",
+    "associatedWith": "associated with",
+    "isConsequenceOf": "is consequence of",
+    "locatedIn": "located in",
+    "hasCausalAgent": "has causal agent",
+    "involves": "involves",
+    "appliesTo": "applies to",
+    "subClassOf": "is a",
+}
+FIRST_STEP_KIND = {
+    "hasMechanism": "causal",
+    "associatedWith": "association",
+    "isConsequenceOf": "consequence",
+}
+STRENGTH_ORDER = {"established": 3, "probable": 2, "limited": 1, "disputed": 0}
+DEFAULT_TARGETS = ("serum_b12_decreased", "serum_b12_increased")
+DEPLETION, INTRACELLULAR = "cobalamin_depletion", "intracellular_cobalamin_deficiency"
+CAUSE_KINDS = frozenset(
+    {
+        "disease",
+        "infection",
+        "surgical_state",
+        "physiological_state",
+        "diet",
+        "behaviour",
+        "drug",
+        "drug_class",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a step is believed: sources (ids), verbatim seed quotes, strength, curator notes."""
+
+    sources: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()
+    strength: str = ""
+    notes: tuple[str, ...] = ()
+
+    def to_record(self, kg: KnowledgeGraph | None = None) -> dict[str, object]:
+        sources: list[dict[str, object]] = []
+        for source_id in self.sources:
+            source = kg.sources.get(source_id) if kg else None
+            sources.append(
+                {
+                    "id": source_id,
+                    "title": source.title if source else None,
+                    "citation": (source.citation or None) if source else None,
+                    "identifiers": list(source.identifiers) if source else [],
+                }
+            )
+        return {
+            "sources": sources,
+            "quotes": list(self.quotes),
+            "strength": self.strength or None,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Edge:
+    subject: str
+    relation: str  # local name: hasMechanism, leadsTo, …
+    object: str
+    kind: str  # causal | association | consequence | structural
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path: (subject, relation, object) with the evidence for it."""
+
+    subject: Entity
+    relation: str
+    object: Entity
+    evidence: Evidence | None = None
+
+    @property
+    def relation_label(self) -> str:
+        return RELATION_LABELS.get(self.relation, self.relation)
+
+    def to_record(self, kg: KnowledgeGraph | None = None) -> dict[str, object]:
+        relation_id = "rdfs:subClassOf" if self.relation == "subClassOf" else f"b12:{self.relation}"
+        return {
+            "subject": self.subject.ref(),
+            "relation": {"id": relation_id, "label": self.relation_label},
+            "object": self.object.ref(),
+            "evidence": [self.evidence.to_record(kg)] if self.evidence else [],
+        }
+
+
+@dataclass(frozen=True)
+class CausalPath:
+    """A path from a condition or drug to a finding, step by step, with its evidence."""
+
+    source: Entity
+    steps: tuple[Step, ...]
+    finding: Entity
+    direction: str  # decreased | increased | positive ("" when the target is a mechanism)
+    kind: str  # causal | association | consequence
+    nature: str  # true deficiency | functional deficiency | physiological | assay artefact | pathological
+    kg: KnowledgeGraph | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def mechanisms(self) -> tuple[Entity, ...]:
+        return tuple(s.object for s in self.steps if s.object.kind in MECHANISM_KINDS)
+
+    @property
+    def strength(self) -> str:
+        """The weakest evidence on the path: a chain is only as strong as its weakest link."""
+        strengths = [s.evidence.strength for s in self.steps if s.evidence and s.evidence.strength]
+        return min(strengths, key=lambda s: STRENGTH_ORDER.get(s, -1)) if strengths else ""
+
+    @property
+    def strength_rank(self) -> int:
+        return STRENGTH_ORDER.get(self.strength, -1)
+
+    def describe(self) -> str:
+        """One line: 'omeprazole —is a→ proton pump inhibitor —has mechanism→ hypochlorhydria …'."""
+        parts = [self.source.label]
+        for step in self.steps:
+            parts.append(f"—{step.relation_label}→ {step.object.label}")
+        return " ".join(parts)
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "source": self.source.ref(),
+            "steps": [s.to_record(self.kg) for s in self.steps],
+            "finding": self.finding.ref(),
+            "direction": self.direction or None,
+            "kind": self.kind,
+            "nature": self.nature,
+            "strength": self.strength or None,
+            "mechanisms": [m.ref() for m in self.mechanisms],
+        }
+
+    def to_flat_record(self) -> dict[str, object]:
+        """One flat row (for tables, CSV and DataFrames)."""
+        return {
+            "source": self.source.label,
+            "finding": self.finding.label,
+            "direction": self.direction,
+            "kind": self.kind,
+            "nature": self.nature,
+            "strength": self.strength,
+            "mechanisms": " → ".join(m.label for m in self.mechanisms),
+            "sources": ", ".join(
+                sorted({s for st in self.steps if st.evidence for s in st.evidence.sources})
+            ),
+        }
+
+
+MECHANISM_KINDS = frozenset({"mechanism", "physiological_mechanism", "assay_artefact"})
+
+
+class EdgeIndex:
+    """Edges by subject and by object, built once from the causal-edges query rows."""
+
+    def __init__(self) -> None:
+        self.outgoing: dict[str, list[Edge]] = defaultdict(list)
+        self.incoming: dict[str, list[Edge]] = defaultdict(list)
+
+    @classmethod
+    def from_rows(cls, kg: KnowledgeGraph, rows: list[dict[str, object]]) -> EdgeIndex:
+        grouped: dict[tuple[str, str, str, str], dict[str, set[str]]] = {}
+        for row in rows:
+            key = (
+                _local(row["subject"]),
+                _local(row["relation"]),
+                _local(row["object"]),
+                str(row["edge_kind"]),
+            )
+            bucket = grouped.setdefault(
+                key, {"sources": set(), "quotes": set(), "strength": set(), "notes": set()}
+            )
+            if row.get("source"):
+                bucket["sources"].add(str(row["source"]).rsplit("/", 1)[-1])
+            for column, name in (("quote", "quotes"), ("strength", "strength"), ("note", "notes")):
+                if row.get(column):
+                    bucket[name].add(str(row[column]))
+        index = cls()
+        for (subject, relation, obj, kind), bucket in sorted(grouped.items()):
+            if subject not in kg.entities or obj not in kg.entities:
+                continue
+            evidence = Evidence(
+                sources=tuple(sorted(bucket["sources"])),
+                quotes=tuple(sorted(bucket["quotes"])),
+                strength=min(
+                    bucket["strength"], key=lambda s: STRENGTH_ORDER.get(s, -1), default=""
+                ),
+                notes=tuple(sorted(bucket["notes"])),
+            )
+            edge = Edge(subject, relation, obj, kind, evidence)
+            index.outgoing[subject].append(edge)
+            index.incoming[obj].append(edge)
+        return index
+
+
+def _local(value: object) -> str:
+    text = str(value)
+    return text[len(B12) :] if text.startswith(B12) else text.rsplit("#", 1)[-1]
+
+
+# --- the forward walk ---------------------------------------------------------------------------
+
+
+def _nature(node_ids: list[str], kg: KnowledgeGraph) -> str:
+    kinds = {kg.entities[n].kind for n in node_ids}
+    if "assay_artefact" in kinds:
+        return "assay artefact"
+    if "physiological_mechanism" in kinds:
+        return "physiological"
+    if DEPLETION in node_ids:
+        return "true deficiency"
+    if INTRACELLULAR in node_ids:
+        return "functional deficiency"
+    return "pathological"
+
+
+def _is_a_chains(kg: KnowledgeGraph, entity_id: str) -> list[list[str]]:
+    """[entity], [entity, parent], [entity, parent, grandparent] …: every is-a route upward."""
+    chains: list[list[str]] = []
+
+    def walk(chain: list[str]) -> None:
+        chains.append(chain)
+        for parent in sorted(kg.parents.get(chain[-1], ())):
+            if parent not in chain:
+                walk([*chain, parent])
+
+    walk([entity_id])
+    return chains
+
+
+def _walk(
+    kg: KnowledgeGraph, source_id: str, targets: set[str], *, via: str | None = None
+) -> list[CausalPath]:
+    index = kg.edges
+    found: list[CausalPath] = []
+    source = kg.entities[source_id]
+    for chain in _is_a_chains(kg, source_id):
+        prefix = [
+            Step(kg.entities[a], "subClassOf", kg.entities[b]) for a, b in itertools.pairwise(chain)
+        ]
+        start = chain[-1]
+        for first in index.outgoing.get(start, ()):
+            if first.relation not in FIRST_STEP_KIND:
+                continue
+            first_step = Step(
+                kg.entities[start], first.relation, kg.entities[first.object], first.evidence
+            )
+            stack: list[tuple[str, list[Step]]] = [(first.object, [*prefix, first_step])]
+            while stack:
+                node, steps = stack.pop()
+                visited = [s.object.id for s in steps]
+                if node in targets and (via is None or via in visited):
+                    finding = kg.entities[node]
+                    found.append(
+                        CausalPath(
+                            source=source,
+                            steps=tuple(steps),
+                            finding=finding,
+                            direction=finding.direction,
+                            kind=FIRST_STEP_KIND[first.relation],
+                            nature=_nature(visited, kg),
+                            kg=kg,
+                        )
+                    )
+                    continue
+                for edge in reversed(index.outgoing.get(node, ())):
+                    if edge.relation == "leadsTo" and edge.object not in visited:
+                        step = Step(
+                            kg.entities[node], "leadsTo", kg.entities[edge.object], edge.evidence
+                        )
+                        stack.append((edge.object, [*steps, step]))
+    found.sort(key=lambda p: (KIND_ORDER[p.kind], -p.strength_rank, len(p.steps), p.describe()))
+    return found
+
+
+KIND_ORDER = {"causal": 0, "association": 1, "consequence": 2}
+
+
+def _targets(kg: KnowledgeGraph, target: str | Entity | None) -> set[str]:
+    if target is None:
+        return {t for t in DEFAULT_TARGETS if t in kg.entities}
+    entity = kg.find(target) if isinstance(target, str) else target
+    if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
+        raise UsageError(
+            f"'{entity.label}' is a {entity.kind}; a target must be a lab finding or a mechanism"
+        )
+    return {entity.id}
+
+
+def paths(
+    kg: KnowledgeGraph, source: str | Entity, target: str | Entity | None = None
+) -> list[CausalPath]:
+    """Every path from `source` (a condition or drug) to `target` (serum total B12 by default)."""
+    entity = kg.find(source) if isinstance(source, str) else source
+    if entity.kind not in CAUSE_KINDS:
+        raise UsageError(
+            f"'{entity.label}' is a {entity.kind.replace('_', ' ')}, not a condition or drug; "
+            f'try `b12kg causes "{entity.label}"` for what leads to it'
+        )
+    return _walk(kg, entity.id, _targets(kg, target))
+
+
+def causes_of(
+    kg: KnowledgeGraph,
+    finding: str | Entity,
+    *,
+    via: str | Entity | None = None,
+    kinds: tuple[str, ...] = ("causal", "association"),
+) -> list[CausalPath]:
+    """Every condition and drug with a path to `finding` (optionally through mechanism `via`).
+
+    Consequences (megaloblastic anemia …) are not causes and are left out unless asked for.
+    """
+    target = _resolve_finding(kg, finding)
+    via_id = None
+    if via is not None:
+        via_entity = kg.find(via) if isinstance(via, str) else via
+        if via_entity.kind not in MECHANISM_KINDS:
+            raise UsageError(
+                f"--via needs a mechanism; '{via_entity.label}' is a {via_entity.kind}"
+            )
+        via_id = via_entity.id
+    found: list[CausalPath] = []
+    for entity in sorted(kg.entities.values(), key=lambda e: e.label.casefold()):
+        if entity.kind in CAUSE_KINDS:
+            found.extend(
+                p for p in _walk(kg, entity.id, {target.id}, via=via_id) if p.kind in kinds
+            )
+    found.sort(
+        key=lambda p: (
+            KIND_ORDER[p.kind],
+            -p.strength_rank,
+            p.source.label.casefold(),
+            len(p.steps),
+        )
+    )
+    return found
+
+
+FINDING_ALIASES = {
+    "low": "serum_b12_decreased",
+    "decreased": "serum_b12_decreased",
+    "high": "serum_b12_increased",
+    "increased": "serum_b12_increased",
+}
+
+
+def _resolve_finding(kg: KnowledgeGraph, finding: str | Entity) -> Entity:
+    if isinstance(finding, str) and finding.strip().lower() in FINDING_ALIASES:
+        return kg.entities[FINDING_ALIASES[finding.strip().lower()]]
+    entity = kg.find(finding) if isinstance(finding, str) else finding
+    if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
+        raise UsageError(
+            f"'{entity.label}' is a {entity.kind}; name a lab finding (or 'low'/'high')"
+        )
+    return entity
+
+
+# --- from findings to causes --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedCause:
+    """A candidate cause for a set of findings, and how well it fits them."""
+
+    rank: int
+    cause: Entity
+    explained: tuple[Entity, ...]
+    not_given: tuple[Entity, ...]  # what it predicts that was not given
+    conflicts: tuple[Entity, ...]  # given findings it predicts the opposite of
+    kind: str
+    strength: str
+    paths: tuple[CausalPath, ...]
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "rank": self.rank,
+            "cause": self.cause.ref(),
+            "kind": self.kind,
+            "strength": self.strength or None,
+            "explains": [f.ref() for f in self.explained],
+            "predicts_not_given": [f.ref() for f in self.not_given],
+            "conflicts": [f.ref() for f in self.conflicts],
+        }
+
+
+@dataclass(frozen=True)
+class Differential:
+    """Ranked candidates plus the tests that would tell the leading ones apart."""
+
+    findings: tuple[Entity, ...]
+    candidates: tuple[RankedCause, ...]
+    tests: tuple[tuple[Entity, tuple[Entity, ...]], ...]  # (finding, leading causes predicting it)
+    rule: str = (
+        "Rank by: most given findings explained; then fewest given findings contradicted; "
+        "then causal before association; then strongest evidence (weakest link of the best "
+        "path); then fewest predictions not given (more specific); then name."
+    )
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "findings": [f.ref() for f in self.findings],
+            "candidates": [c.to_record() for c in self.candidates],
+            "discriminating_tests": [
+                {"finding": f.ref(), "predicted_by": [c.ref() for c in by]} for f, by in self.tests
+            ],
+            "rule": self.rule,
+        }
+
+
+def _opposite(a: Entity, b: Entity) -> bool:
+    return bool(a.analyte) and a.analyte == b.analyte and a.direction != b.direction
+
+
+def rank_causes(
+    kg: KnowledgeGraph, findings: list[str | Entity], *, limit: int = 10, leading: int = 5
+) -> Differential:
+    """Rank the causes whose expected findings fit `findings` (see Differential.rule)."""
+    given = [_resolve_finding(kg, f) for f in findings]
+    if not given:
+        raise UsageError("name at least one finding, e.g. 'low' or 'methylmalonic acid increased'")
+    given_ids = {g.id for g in given}
+    all_findings = {e.id for e in kg.entities.values() if e.kind == "lab_finding"}
+    scored = []
+    for entity in kg.entities.values():
+        if entity.kind not in CAUSE_KINDS:
+            continue
+        walked = [
+            p for p in _walk(kg, entity.id, all_findings) if p.kind in ("causal", "association")
+        ]
+        if not walked:
+            continue
+        expected = {p.finding.id: p for p in walked}
+        explained = [kg.entities[i] for i in sorted(given_ids & set(expected))]
+        if not explained:
+            continue
+        predictions = {p.finding.id for p in walked if p.nature != "assay artefact"}
+        conflicts = [
+            g
+            for g in given
+            if any(_opposite(g, kg.entities[f]) for f in predictions) and g.id not in predictions
+        ]
+        matching = tuple(p for p in walked if p.finding.id in given_ids)
+        best = max(matching, key=lambda p: (p.kind == "causal", p.strength_rank))
+        not_given = [kg.entities[i] for i in sorted(set(expected) - given_ids)]
+        scored.append((entity, explained, conflicts, best, not_given, matching))
+    scored.sort(
+        key=lambda s: (
+            -len(s[1]),
+            len(s[2]),
+            KIND_ORDER[s[3].kind],
+            -s[3].strength_rank,
+            len(s[4]),
+            s[0].label.casefold(),
+        )
+    )
+    candidates = tuple(
+        RankedCause(
+            rank=i + 1,
+            cause=e,
+            explained=tuple(x),
+            not_given=tuple(n),
+            conflicts=tuple(c),
+            kind=b.kind,
+            strength=b.strength,
+            paths=m,
+        )
+        for i, (e, x, c, b, n, m) in enumerate(scored[:limit])
+    )
+    top = candidates[:leading]
+    predicted_by: dict[str, list[Entity]] = defaultdict(list)
+    for candidate in top:
+        for f in candidate.not_given:
+            predicted_by[f.id].append(candidate.cause)
+    tests = tuple(
+        (kg.entities[f], tuple(by))
+        for f, by in sorted(predicted_by.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        if 0 < len(by) < len(top)
+    )
+    return Differential(findings=tuple(given), candidates=candidates, tests=tests)
