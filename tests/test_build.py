@@ -1,0 +1,134 @@
+"""The build: deterministic, atomic, refuses bad input, and the committed artifacts are current."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF
+
+from b12kg.build import build
+from b12kg.errors import CurationError
+from b12kg.namespaces import B12, entity_iri
+
+from .conftest import ONTOLOGY, REPOSITORY, SOURCES
+
+ONTOLOGY_IRI = URIRef("https://w3id.org/b12kg/b12kg.owl")
+
+
+def test_build_is_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPOSITORY)}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "b12kg",
+                "build",
+                "--sources",
+                str(SOURCES),
+                "--output",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        outputs.append({name: (out / name).read_bytes() for name in ("b12kg.owl", "b12kg.ttl")})
+    assert outputs[0] == outputs[1]
+
+
+def test_committed_artifacts_equal_a_fresh_build() -> None:
+    report = build(SOURCES, ONTOLOGY, check=True)
+    assert report.stale == [], "run `b12kg build` and commit ontology/b12kg.owl and .ttl"
+
+
+def test_invalid_sources_write_nothing(mini_sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(mini_sources, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    links = mini_sources / "links.tsv"
+    links.write_text(links.read_text().replace("has_mechanism", "causes", 1))
+    with pytest.raises(CurationError):
+        build(mini_sources, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before, (
+        "no file changed, no temp left"
+    )
+
+
+def test_a_failed_write_leaves_the_old_artifact_whole(tmp_path: Path, monkeypatch) -> None:
+    from b12kg import build as build_module
+
+    target = tmp_path / "b12kg.ttl"
+    target.write_bytes(b"old")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build_module.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        build_module.write_atomically(target, b"new content")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["b12kg.ttl"]
+
+
+@pytest.fixture(scope="module")
+def owl_graph() -> Graph:
+    return Graph().parse(ONTOLOGY / "b12kg.owl", format="xml")
+
+
+@pytest.fixture(scope="module")
+def ttl_graph() -> Graph:
+    return Graph().parse(ONTOLOGY / "b12kg.ttl", format="turtle")
+
+
+def test_ontology_header_is_complete_and_self_contained(owl_graph: Graph) -> None:
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in owl_graph
+    for prop in (
+        OWL.versionIRI,
+        DCTERMS.title,
+        DCTERMS.description,
+        DCTERMS.license,
+        DCTERMS.created,
+        DCTERMS.modified,
+    ):
+        assert owl_graph.value(ONTOLOGY_IRI, prop) is not None, prop
+    assert not list(owl_graph.objects(None, OWL.imports)), "one file must open offline"
+
+
+def test_owl_holds_axioms_and_ttl_adds_plain_edges(owl_graph: Graph, ttl_graph: Graph) -> None:
+    pa, ifab = entity_iri("pernicious_anemia"), entity_iri("intrinsic_factor_antibodies")
+    assert (pa, B12.hasMechanism, ifab) not in owl_graph, "the .owl keeps pure DL axioms"
+    assert (pa, B12.hasMechanism, ifab) in ttl_graph
+    assert (pa, B12.contributesTo, entity_iri("serum_b12_decreased")) in ttl_graph, (
+        "closure materialised"
+    )
+    assert len(owl_graph) < len(ttl_graph)
+
+
+def test_every_causal_edge_carries_its_evidence_on_the_axiom(ttl_graph: Graph) -> None:
+    rows = ttl_graph.query("""
+        PREFIX b12: <https://w3id.org/b12kg/>
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        SELECT ?s ?p ?o WHERE {
+          VALUES ?p { b12:hasMechanism b12:leadsTo b12:associatedWith b12:isConsequenceOf }
+          ?s ?p ?o .
+          FILTER NOT EXISTS { ?a owl:annotatedSource ?s ; owl:annotatedProperty ?p ;
+                                 owl:annotatedTarget ?o ; b12:source ?src ; b12:strength ?st }
+        }""")
+    assert list(rows) == []
+
+
+def test_artifact_loads_in_owlready2() -> None:
+    import owlready2
+
+    world = owlready2.World()
+    ontology = world.get_ontology((ONTOLOGY / "b12kg.owl").resolve().as_uri()).load()
+    assert ontology.search_one(iri="https://w3id.org/b12kg/pernicious_anemia") is not None
+    assert len(list(world.classes())) > 150

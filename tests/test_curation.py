@@ -1,0 +1,187 @@
+"""The curated tables: a bad record is named by file, line and field, and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from b12kg.curation import read_curation
+from b12kg.errors import CurationError
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_mini_fixture_reads_into_typed_records(mini_sources: Path) -> None:
+    curation = read_curation(mini_sources)
+    assert curation.entities["pernicious_anemia"].synonyms == (
+        "Addison-Biermer disease",
+        "Biermer anemia",
+    )
+    assert curation.entities["serum_b12_decreased"].direction == "decreased"
+    link = next(x for x in curation.links if x.subject == "pernicious_anemia")
+    assert (link.relation, link.object, link.strength) == (
+        "has_mechanism",
+        "intrinsic_factor_antibodies",
+        "established",
+    )
+    assert link.sources == ("seed-000",)
+
+
+# (file, text to replace, replacement, expected file, expected line, expected field)
+BAD_RECORDS = [
+    pytest.param(
+        "entities.tsv",
+        "\tdisease\tliver cirrhosis\t",
+        "\tdisease\t\t",
+        "entities.tsv",
+        3,
+        "label",
+        id="empty-label",
+    ),
+    pytest.param(
+        "entities.tsv",
+        "liver_cirrhosis\tdisease",
+        "liver_cirrhosis\tailment",
+        "entities.tsv",
+        3,
+        "kind",
+        id="unknown-kind",
+    ),
+    pytest.param(
+        "entities.tsv",
+        "liver_cirrhosis\t",
+        "Liver Cirrhosis\t",
+        "entities.tsv",
+        3,
+        "id",
+        id="id-not-snake-case",
+    ),
+    pytest.param(
+        "entities.tsv",
+        "serum total vitamin B12\tdecreased",
+        "serum total vitamin B12\tlowish",
+        "entities.tsv",
+        8,
+        "direction",
+        id="bad-direction",
+    ),
+    pytest.param(
+        "links.tsv",
+        "liver_cirrhosis\thas_mechanism",
+        "liver_cirrhosis\tcauses",
+        "links.tsv",
+        6,
+        "relation",
+        id="unknown-relation",
+    ),
+    pytest.param(
+        "links.tsv",
+        "cobalamin_release_from_hepatocytes\tleads_to\tserum_b12_increased",
+        "cobalamin_release_from_hepatocytes\tleads_to\tserum_b12_sky_high",
+        "links.tsv",
+        7,
+        "object",
+        id="dangling-object",
+    ),
+    pytest.param(
+        "links.tsv",
+        "stabler-2013\t\tprobable",
+        "stabler-2013\t\t",
+        "links.tsv",
+        7,
+        "strength",
+        id="causal-link-without-strength",
+    ),
+    pytest.param(
+        "links.tsv",
+        "\tseed-000\tChronic liver disease (liver cirrhosis)",
+        "\t\tChronic liver disease (liver cirrhosis)",
+        "links.tsv",
+        6,
+        "sources",
+        id="causal-link-without-source",
+    ),
+    pytest.param(
+        "links.tsv",
+        "Chronic liver disease (liver cirrhosis)",
+        "Liver cirrhosis raises B12 a lot",
+        "links.tsv",
+        6,
+        "quote",
+        id="quote-not-in-seed",
+    ),
+    pytest.param(
+        "links.tsv",
+        "pernicious_anemia\thas_mechanism\tintrinsic_factor_antibodies",
+        "pernicious_anemia\thas_mechanism\tserum_b12_decreased",
+        "links.tsv",
+        2,
+        "object",
+        id="relation-kind-mismatch",
+    ),
+    pytest.param(
+        "references.tsv",
+        "10.1056/NEJMcp1113996",
+        "doi:10.1056/NEJMcp1113996",
+        "references.tsv",
+        3,
+        "doi",
+        id="doi-not-bare",
+    ),
+    pytest.param(
+        "xrefs.tsv", "DOID:13381", "DOID 13381", "xrefs.tsv", 2, "curie", id="curie-malformed"
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "where", "line", "field"), BAD_RECORDS)
+def test_bad_record_names_file_line_and_field(
+    mini_sources: Path, file: str, old: str, new: str, where: str, line: int, field: str
+) -> None:
+    _edit(mini_sources / file, old, new)
+    with pytest.raises(CurationError) as raised:
+        read_curation(mini_sources)
+    located = {(p.file, p.line, p.field) for p in raised.value.problems}
+    assert (where, line, field) in located, raised.value.problems
+    assert f"{where}:{line}: {field}:" in str(raised.value)
+
+
+def test_duplicate_id_points_at_first_definition(mini_sources: Path) -> None:
+    entities = mini_sources / "entities.tsv"
+    lines = entities.read_text(encoding="utf-8").splitlines()
+    entities.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    with pytest.raises(CurationError) as raised:
+        read_curation(mini_sources)
+    assert any("already defined at line 2" in p.message for p in raised.value.problems)
+
+
+def test_missing_column_is_reported_at_the_header(mini_sources: Path) -> None:
+    _edit(mini_sources / "links.tsv", "\tstrength\t", "\tconfidence\t")
+    with pytest.raises(CurationError) as raised:
+        read_curation(mini_sources)
+    assert ("links.tsv", 1, "confidence") in {
+        (p.file, p.line, p.field) for p in raised.value.problems
+    }
+
+
+def test_all_problems_are_reported_in_one_pass(mini_sources: Path) -> None:
+    _edit(mini_sources / "entities.tsv", "\tdisease\tliver cirrhosis\t", "\tdisease\t\t")
+    _edit(mini_sources / "links.tsv", "liver_cirrhosis\thas_mechanism", "liver_cirrhosis\tcauses")
+    with pytest.raises(CurationError) as raised:
+        read_curation(mini_sources)
+    assert {p.file for p in raised.value.problems} >= {"entities.tsv", "links.tsv"}
+
+
+def test_every_seed_quote_in_the_shipped_sources_is_verbatim(curation) -> None:
+    """read_curation rejects a paraphrase; here we also check the quotes are not trivial."""
+    quoted = [q for link in curation.links for q in link.quotes]
+    assert len(quoted) >= 20
+    seeds = " ".join(" ".join(text.split()) for text in curation.seeds.values())
+    for quote in quoted:
+        assert len(quote) >= 5, "a quote is a phrase or a table cell, not a fragment"
+        assert " ".join(quote.split()) in seeds
