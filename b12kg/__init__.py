@@ -34,8 +34,38 @@ __all__ = [
     "UsageError",
     "__version__",
     "build",
+    "load",
+    "reason",
+    "records",
     "validate",
 ]
+
+
+def load(source=None, *, graph: str | None = None):
+    """Load the graph: None = the packaged b12kg.ttl; a path; or an http(s) SPARQL endpoint URL.
+
+    >>> import b12kg
+    >>> kg = b12kg.load()
+    >>> [p.direction for p in kg.paths("Addison-Biermer disease")][0]
+    'decreased'
+    """
+    from b12kg.graph import load as _load
+
+    return _load(source, graph=graph)
+
+
+def reason(owl_file=None):
+    """Run HermiT on the packaged ontology (needs Java); see b12kg.reason.ReasonerReport."""
+    from b12kg.reason import reason as _reason
+
+    return _reason(owl_file)
+
+
+def records(items):
+    """Plain dicts from results, for `pandas.DataFrame(b12kg.records(kg.paths(...)))`."""
+    from b12kg.render import records as _records
+
+    return _records(items)
 
 
 def build(sources=None, output=None, *, check: bool = False):

@@ -7,7 +7,8 @@ follows from its first step and the mechanisms it passes:
 * kind — `causal` (starts with has-mechanism), `association` (starts with associated-with:
   never presented as a cause) or `consequence` (the source results from a deficiency that
   also lowers B12, e.g. megaloblastic anemia);
-* nature — `true deficiency` (passes cobalamin depletion), `functional deficiency` (cells lack
+* nature — `mechanism unknown` (no mechanism on the path, e.g. a bare association),
+  `true deficiency` (passes cobalamin depletion), `functional deficiency` (cells lack
   cobalamin with stores intact), `physiological` (a physiological mechanism, e.g. pregnancy),
   `assay artefact` (an artefact mechanism: the result, not the patient, changes) or
   `pathological` (a disease process without deficiency, e.g. release from hepatocytes).
@@ -41,6 +42,7 @@ RELATION_LABELS = {
     "involves": "involves",
     "appliesTo": "applies to",
     "subClassOf": "is a",
+    "hasSubtype": "includes",
 }
 FIRST_STEP_KIND = {
     "hasMechanism": "causal",
@@ -116,7 +118,9 @@ class Step:
         return RELATION_LABELS.get(self.relation, self.relation)
 
     def to_record(self, kg: KnowledgeGraph | None = None) -> dict[str, object]:
-        relation_id = "rdfs:subClassOf" if self.relation == "subClassOf" else f"b12:{self.relation}"
+        relation_id = {"subClassOf": "rdfs:subClassOf", "hasSubtype": "^rdfs:subClassOf"}.get(
+            self.relation, f"b12:{self.relation}"
+        )
         return {
             "subject": self.subject.ref(),
             "relation": {"id": relation_id, "label": self.relation_label},
@@ -242,6 +246,8 @@ def _local(value: object) -> str:
 
 def _nature(node_ids: list[str], kg: KnowledgeGraph) -> str:
     kinds = {kg.entities[n].kind for n in node_ids}
+    if not kinds & MECHANISM_KINDS:
+        return "mechanism unknown"
     if "assay_artefact" in kinds:
         return "assay artefact"
     if "physiological_mechanism" in kinds:
@@ -336,7 +342,29 @@ def paths(
             f"'{entity.label}' is a {entity.kind.replace('_', ' ')}, not a condition or drug; "
             f'try `b12kg causes "{entity.label}"` for what leads to it'
         )
-    return _walk(kg, entity.id, _targets(kg, target))
+    targets = _targets(kg, target)
+    found = _walk(kg, entity.id, targets)
+    if found:
+        return found
+    # A grouping with no mechanism of its own (the seed's "worm infestation"): show what its
+    # subtypes do, behind an explicit "includes" step, never as a claim about the whole group.
+    for child in kg.descendants(entity.id):
+        for path in _walk(kg, child, targets):
+            if any(s.relation == "subClassOf" for s in path.steps):
+                continue
+            step = Step(entity, "hasSubtype", kg.entities[child])
+            found.append(
+                CausalPath(
+                    source=entity,
+                    steps=(step, *path.steps),
+                    finding=path.finding,
+                    direction=path.direction,
+                    kind=path.kind,
+                    nature=path.nature,
+                    kg=kg,
+                )
+            )
+    return found
 
 
 def causes_of(

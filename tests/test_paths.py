@@ -1,0 +1,186 @@
+"""Every seed item traces to serum B12 in the right direction, honestly labelled."""
+
+from __future__ import annotations
+
+import pytest
+
+from b12kg.errors import UnknownEntity, UsageError
+
+from .terms import (
+    COBALAMIN_DEPLETION,
+    HYPOCHLORHYDRIA,
+    INTRACELLULAR_DEFICIENCY,
+    MMA_INCREASED,
+    SERUM_B12_DECREASED,
+    SERUM_B12_INCREASED,
+)
+
+# Seed item (as the seed names it) -> (direction, path kind). Names are resolved the way a user
+# types them; the table is the seed documents' list, so a missing item or a flipped direction fails.
+SEED_ITEMS = {
+    "Acute hepatitis": ("increased", "causal"),
+    "Hepatic coma": ("increased", "causal"),
+    "Chronic liver disease": ("increased", "causal"),
+    "liver cirrhosis": ("increased", "causal"),
+    "Acute myelogenous leukemia": ("increased", "causal"),
+    "chronic myelogenous leukemia": ("increased", "causal"),
+    "Erythromyelosis": ("increased", "causal"),
+    "Monocytic leukemia": ("increased", "causal"),
+    "Lymphocytic leukemia": ("increased", "causal"),
+    "Liver cancer metastases": ("increased", "causal"),
+    "Megaloblastic anemia": ("decreased", "consequence"),
+    "Addison-Biermer disease": ("decreased", "causal"),
+    "Condition after gastrointestinal resection": ("decreased", "causal"),
+    "Chronic inflammatory diseases of the small intestine": ("decreased", "causal"),
+    "anatomical defects of the small intestine": ("decreased", "causal"),
+    "Crohn's disease": ("decreased", "causal"),
+    "Worm infestation": ("decreased", "causal"),
+    "Alcoholism": ("decreased", "causal"),
+    "Nutritional deficiency of B12": ("decreased", "causal"),
+    "vegetarian diet": ("decreased", "causal"),
+    "Small bowel irradiation": ("decreased", "causal"),
+    "Atrophic gastritis": ("decreased", "causal"),
+    "H. pylori atrophic gastritis": ("decreased", "causal"),
+    "autoimmune atrophic gastritis": ("decreased", "causal"),
+    "Malabsorption": ("decreased", "causal"),
+    "Pregnancy": ("decreased", "causal"),
+    "lupus": ("decreased", "association"),
+    "rheumatoid arthritis": ("decreased", "association"),
+    "psoriatic arthritis": ("decreased", "association"),
+    "cytostatics": ("decreased", "causal"),
+    "aminosalicylic acid": ("decreased", "causal"),
+    "aminoglycosides": ("decreased", "causal"),
+    "ascorbic acid": ("decreased", "causal"),
+    "phenytoin": ("decreased", "causal"),
+    "phenobarbital": ("decreased", "causal"),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), SEED_ITEMS.items(), ids=list(SEED_ITEMS))
+def test_seed_item_reaches_serum_b12_in_its_direction(
+    kg, name: str, expected: tuple[str, str]
+) -> None:
+    direction, kind = expected
+    found = kg.paths(name)
+    assert found, f"{name}: no path to serum B12"
+    matching = [p for p in found if p.direction == direction and p.kind == kind]
+    assert matching, f"{name}: expected a {kind} path to {direction} serum B12, got " + str(
+        sorted({(p.direction, p.kind) for p in found})
+    )
+    if kind != "association":
+        assert any(p.mechanisms for p in matching), f"{name}: no mechanism on the path"
+    for path in matching:
+        structural = {"subClassOf", "hasSubtype"}
+        assert all(
+            s.evidence and s.evidence.sources for s in path.steps if s.relation not in structural
+        )
+
+
+def test_every_step_of_a_path_is_sourced(kg) -> None:
+    for path in kg.paths("pernicious anemia"):
+        for step in path.steps:
+            if step.relation != "subClassOf":
+                assert step.evidence.sources and step.evidence.strength, step
+
+
+def test_megaloblastic_anemia_is_a_consequence_never_a_cause(kg) -> None:
+    assert all(p.kind == "consequence" for p in kg.paths("megaloblastic anemia"))
+    causes = {p.source.label for p in kg.causes_of("low")}
+    assert "megaloblastic anemia" not in causes
+    assert "subacute combined degeneration" not in causes
+
+
+def test_associations_are_never_presented_as_causes(kg) -> None:
+    lupus = kg.paths("lupus")
+    assert lupus and {p.kind for p in lupus} == {"association"}
+    causal_sources = {p.source.id for p in kg.causes_of("low") if p.kind == "causal"}
+    assert "systemic_lupus_erythematosus" not in causal_sources
+
+
+def test_pregnancy_lowers_serum_b12_without_depletion(kg) -> None:
+    found = kg.paths("pregnancy")
+    assert {p.nature for p in found} == {"physiological"}
+    assert all(COBALAMIN_DEPLETION not in {m.id for m in p.mechanisms} for p in found)
+
+
+def test_ascorbic_acid_is_an_assay_artefact_with_disputed_evidence(kg) -> None:
+    found = kg.paths("vitamin C")
+    assert {(p.nature, p.strength) for p in found} == {("assay artefact", "disputed")}
+
+
+def test_nitrous_oxide_is_functional_deficiency_with_no_serum_path(kg) -> None:
+    assert kg.paths("nitrous oxide") == []
+    to_mma = kg.paths("nitrous oxide", MMA_INCREASED)
+    assert to_mma and {p.nature for p in to_mma} == {"functional deficiency"}
+    assert all(INTRACELLULAR_DEFICIENCY in {m.id for m in p.mechanisms} for p in to_mma)
+
+
+def test_drug_inherits_its_class_mechanism_with_an_is_a_step(kg) -> None:
+    found = kg.paths("omeprazole")
+    assert any(
+        p.steps[0].relation == "subClassOf" and HYPOCHLORHYDRIA in {m.id for m in p.mechanisms}
+        for p in found
+    )
+
+
+def test_causes_of_low_through_hypochlorhydria(kg) -> None:
+    via = kg.causes_of("low", via="hypochlorhydria")
+    sources = {p.source.id for p in via}
+    assert {
+        "proton_pump_inhibitor",
+        "omeprazole",
+        "atrophic_gastritis",
+        "pernicious_anemia",
+    } <= sources
+    assert "crohns_disease" not in sources
+    assert all(HYPOCHLORHYDRIA in {m.id for m in p.mechanisms} for p in via)
+
+
+def test_causes_of_each_direction_are_disjoint_in_kind(kg) -> None:
+    low = {p.source.id for p in kg.causes_of("low") if p.kind == "causal"}
+    high = {p.source.id for p in kg.causes_of("high") if p.kind == "causal"}
+    assert {"pernicious_anemia", "crohns_disease", "metformin", "vegan_diet"} <= low
+    assert {"liver_cirrhosis", "chronic_myeloid_leukemia", "chronic_kidney_disease"} <= high
+    for path in kg.causes_of("high"):
+        assert path.finding.id == SERUM_B12_INCREASED
+    for path in kg.causes_of("low"):
+        assert path.finding.id == SERUM_B12_DECREASED
+
+
+def test_differential_ranks_pernicious_anemia_first_for_low_b12_with_if_antibodies(kg) -> None:
+    result = kg.rank_causes(
+        ["low", "methylmalonic acid increased", "intrinsic factor antibody positive"]
+    )
+    assert result.candidates[0].cause.id == "pernicious_anemia"
+    assert len(result.candidates[0].explained) == 3
+    assert result.candidates[1].explained and len(result.candidates[1].explained) < 3
+
+
+def test_differential_for_isolated_high_b12_lists_only_causes_of_high(kg) -> None:
+    result = kg.rank_causes(["high"])
+    ids = [c.cause.id for c in result.candidates]
+    assert ids and "liver_cirrhosis" in {
+        c.cause.id for c in kg.rank_causes(["high"], limit=100).candidates
+    }
+    assert all(any(f.id == SERUM_B12_INCREASED for f in c.explained) for c in result.candidates)
+    assert result.tests, "tests that tell the leading candidates apart"
+
+
+def test_unknown_name_suggests_close_matches(kg) -> None:
+    with pytest.raises(UnknownEntity) as raised:
+        kg.paths("pernicius anaemia")
+    assert "pernicious anemia" in raised.value.suggestions
+
+
+def test_a_lab_finding_is_not_a_source(kg) -> None:
+    with pytest.raises(UsageError, match="not a condition or drug"):
+        kg.paths("low B12")
+
+
+def test_records_are_dataframe_ready(kg) -> None:
+    from b12kg.render import records
+
+    rows = records(kg.paths("Crohn's disease"))
+    assert rows and {"source", "steps", "finding", "direction", "kind"} <= set(rows[0])
+    flat = [p.to_flat_record() for p in kg.paths("Crohn's disease")]
+    assert all(isinstance(v, str) for row in flat for v in row.values())
