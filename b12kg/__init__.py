@@ -56,7 +56,7 @@ def load(source=None, *, graph: str | None = None):
 
 def reason(owl_file=None):
     """Run HermiT on the packaged ontology (needs Java); see b12kg.reason.ReasonerReport."""
-    from b12kg.reason import reason as _reason
+    from b12kg.reasoner import reason as _reason
 
     return _reason(owl_file)
 
@@ -70,7 +70,7 @@ def records(items):
 
 def build(sources=None, output=None, *, check: bool = False):
     """Validate the curated sources and write ontology/b12kg.owl and .ttl (see b12kg.build)."""
-    from b12kg.build import build as _build
+    from b12kg.builder import build as _build
     from b12kg.resources import REPOSITORY_DIR, sources_dir
 
     return _build(sources or sources_dir(), output or REPOSITORY_DIR / "ontology", check=check)

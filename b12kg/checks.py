@@ -71,7 +71,7 @@ class ValidationReport:
 
 def validate(sources: Path | str, *, owl: bool = True) -> ValidationReport:
     """Check the curated sources and the ontology they build; write nothing."""
-    from b12kg.build import build_graphs, serialize
+    from b12kg.builder import build_graphs, serialize
     from b12kg.curation import read_curation
 
     report = ValidationReport()

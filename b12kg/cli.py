@@ -69,7 +69,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_reason(args: argparse.Namespace) -> int:
-    from b12kg.reason import reason
+    from b12kg.reasoner import reason
     from b12kg.render import to_json
 
     _progress("running HermiT (starts a JVM) …")

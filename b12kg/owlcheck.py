@@ -58,7 +58,7 @@ def profile_violations(owl_file: Path) -> list[str]:
 
 def owl_problems(owl_bytes: bytes) -> list[Problem]:
     """DL-profile violations and HermiT's verdict on an RDF/XML ontology, as Problems."""
-    from b12kg.reason import run_hermit
+    from b12kg.reasoner import run_hermit
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "b12kg.owl"

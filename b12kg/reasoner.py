@@ -98,9 +98,14 @@ def run_hermit(owl_file: Path | str) -> ReasonerReport:
         defined = world[BASE + name]
         if defined is None:
             continue
+        # HermiT files subclasses under one of several equivalent classes, so gather them all.
+        equivalents = [defined] + [
+            e for e in defined.INDIRECT_equivalent_to if isinstance(e, owlready2.ThingClass)
+        ]
         found = {
             _local(d.iri)
-            for d in defined.descendants(include_self=False)
+            for cls in equivalents
+            for d in cls.descendants(include_self=False)
             if getattr(d, "iri", None) in entity_iris
         }
         members[name] = sorted(found)
