@@ -280,21 +280,36 @@ class KnowledgeGraph:
         raise UnknownEntity(name, labels[:5])
 
     def search(self, text: str, *, limit: int = 10) -> list[Entity]:
-        """Entities whose label, synonyms or cross-references contain `text`, best first."""
+        """Entities whose names contain `text`, best first.
+
+        Ranking: exact name, then name starting with the text, then a word starting with it,
+        then anywhere; a match on the label beats one on a synonym; shorter names first.
+        Close misspellings (similarity >= 0.75) come last.
+        """
         key = normalise(text)
         if not key:
             return []
-        scored: dict[str, float] = {}
-        for name, ids in self._names.items():
-            if key in name:
-                score = 3.0 if name == key else 2.0 if name.startswith(key) else 1.0
-            else:
-                ratio = difflib.SequenceMatcher(None, key, name).ratio()
-                score = ratio if ratio >= 0.75 else 0.0
-            for entity_id in ids:
-                if score > scored.get(entity_id, 0.0):
-                    scored[entity_id] = score
-        ranked = sorted(scored, key=lambda i: (-scored[i], self.entities[i].label))
+        best: dict[str, tuple[float, int, int]] = {}
+        for entity in self.entities.values():
+            label_key = normalise(entity.label)
+            for name in {label_key, *(normalise(n) for n in (*entity.synonyms, *entity.xrefs))}:
+                if name == key:
+                    tier = 4.0
+                elif name.startswith(key):
+                    tier = 3.0
+                elif f" {key}" in f" {name}":
+                    tier = 2.0
+                elif key in name:
+                    tier = 1.0
+                else:
+                    ratio = difflib.SequenceMatcher(None, key, name).ratio()
+                    tier = ratio - 1.0 if ratio >= 0.75 else -9.0
+                if tier < -1.0:
+                    continue
+                score = (tier, 1 if name == label_key else 0, -len(name))
+                if score > best.get(entity.id, (-9.0, 0, 0)):
+                    best[entity.id] = score
+        ranked = sorted(best, key=lambda i: (tuple(-x for x in best[i]), self.entities[i].label))
         return [self.entities[i] for i in ranked[:limit]]
 
     def ancestors(self, entity_id: str) -> list[str]:

@@ -1,0 +1,149 @@
+"""The command line as a user meets it: exit codes, JSON shape, help that teaches, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from b12kg.cli import build_parser, main
+
+from .conftest import REPOSITORY
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command, in its own process, as a script would call it."""
+    return subprocess.run(
+        [sys.executable, "-m", "b12kg", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_trace_prints_a_tree_with_evidence_and_exits_0() -> None:
+    done = run("trace", "Addison-Biermer disease")
+    assert done.returncode == 0, done.stderr
+    assert "pernicious anemia → serum vitamin B12 decreased" in done.stdout
+    assert "└─ has mechanism → intrinsic factor autoantibodies" in done.stdout
+    assert "seed-000" in done.stdout
+
+
+def test_trace_json_has_the_documented_shape(capsys) -> None:
+    assert main(["trace", "crohn's disease", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    path = document["paths"][0]
+    assert set(path) >= {"source", "steps", "finding", "direction", "kind"}
+    assert path["source"] == {"id": "crohns_disease", "label": "Crohn's disease"}
+    assert path["direction"] == "decreased" and path["kind"] == "causal"
+    step = path["steps"][0]
+    assert set(step) == {"subject", "relation", "object", "evidence"}
+    assert set(step["relation"]) == {"id", "label"} and step["relation"]["id"].startswith("b12:")
+    assert step["evidence"][0]["sources"][0]["id"]
+
+
+def test_unknown_name_exits_2_with_suggestions_and_no_traceback() -> None:
+    done = run("trace", "pernicius anaemia")
+    assert done.returncode == 2
+    assert "did you mean: 'pernicious anemia'" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_debug_shows_the_traceback() -> None:
+    done = run("trace", "pernicius anaemia", "--debug")
+    assert done.returncode != 0 and "Traceback" in done.stderr
+
+
+def test_nothing_found_exits_1(capsys) -> None:
+    assert main(["trace", "nitrous oxide"]) == 1  # functional deficiency: no serum B12 path
+    assert "no path from nitrous oxide" in capsys.readouterr().out
+
+
+def test_causes_table_and_csv(capsys) -> None:
+    assert main(["causes", "low", "--via", "hypochlorhydria"]) == 0
+    table = capsys.readouterr().out
+    assert "omeprazole" in table and "Crohn" not in table
+    assert main(["causes", "high", "--format", "csv"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header == "source,kind,nature,strength,mechanisms,sources"
+
+
+def test_explain_names_shared_mechanism_once_and_cautions(capsys) -> None:
+    assert main(["explain", "pernicious anemia", "omeprazole", "metformin"]) == 0
+    text = capsys.readouterr().out
+    assert "Shared mechanisms" in text and "reduced cobalamin absorption (as above)" in text
+    assert "Folic acid must not be given alone" in text
+
+
+def test_differential_puts_pernicious_anemia_first(capsys) -> None:
+    args = [
+        "differential",
+        "low",
+        "methylmalonic acid increased",
+        "intrinsic factor antibody positive",
+        "--format",
+        "json",
+    ]
+    assert main(args) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["candidates"][0]["cause"]["id"] == "pernicious_anemia"
+    assert document["rule"]
+
+
+def test_search_finds_by_xref_and_accent_insensitively(capsys) -> None:
+    assert main(["search", "DOID:13381", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["entities"][0]["id"] == "pernicious_anemia"
+    assert main(["search", "Grasbeck"]) == 0
+    assert "Imerslund" in capsys.readouterr().out
+
+
+def test_malformed_sparql_reports_line_and_column_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_text("PREFIX b12: <https://w3id.org/b12kg/>\nSELECT ?s WHERE {\n  ?s b12:kind \n}\n")
+    done = run("query", "--file", str(bad))
+    assert done.returncode == 2
+    assert "line 4, column" in done.stderr or "line 3, column" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_validate_reports_file_line_field_and_exits_1(tmp_path: Path) -> None:
+    from .conftest import copy_mini
+
+    sources = copy_mini(tmp_path / "src")
+    links = sources / "links.tsv"
+    links.write_text(links.read_text().replace("\testablished\t", "\tcertain\t", 1))
+    done = run("validate", "--sources", str(sources), "--no-owl")
+    assert done.returncode == 1
+    assert "links.tsv:2: strength: 'certain' is not one of" in done.stdout
+
+
+def test_every_verb_help_teaches_with_an_example() -> None:
+    parser = build_parser()
+    verbs = parser._subparsers._group_actions[0].choices  # argparse keeps them here
+    assert {
+        "trace",
+        "causes",
+        "explain",
+        "search",
+        "differential",
+        "query",
+        "reason",
+        "build",
+        "validate",
+        "serve",
+        "load",
+    } <= set(verbs)
+    for name, sub in verbs.items():
+        assert "example" in (sub.epilog or ""), name
+        assert "b12kg " in sub.epilog, name
+
+
+@pytest.mark.parametrize("argv", [["causes", "pregnancy"], ["trace", "low B12"]])
+def test_wrong_kind_of_entity_is_a_usage_error(argv: list[str], capsys) -> None:
+    assert main(argv) == 2
+    assert "b12kg:" in capsys.readouterr().err
