@@ -509,7 +509,8 @@ def rank_causes(
         ]
         matching = tuple(p for p in walked if p.finding.id in given_ids)
         best = max(matching, key=lambda p: (p.kind == "causal", p.strength_rank))
-        not_given = [kg.entities[i] for i in sorted(set(expected) - given_ids)]
+        # An artefact route says what a result *may* show, not what to test for next.
+        not_given = [kg.entities[i] for i in sorted(predictions - given_ids)]
         scored.append((entity, explained, conflicts, best, not_given, matching))
     scored.sort(
         key=lambda s: (

@@ -1,0 +1,83 @@
+"""The README's commands and snippets run and say what the README says they say."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pyoxigraph as ox
+
+from .conftest import ONTOLOGY, REPOSITORY
+
+README = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    setup = _blocks("bash")[:2]
+    assert setup[0].strip() == 'python -m pip install . && b12kg trace "pernicious anemia"'
+    ci = (REPOSITORY / ".ci" / "run").read_text(encoding="utf-8")
+    assert setup[1].strip() in ci.splitlines()
+
+
+def test_main_command_prints_what_the_readme_shows() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "b12kg", "trace", "pernicious anemia"],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        check=True,
+        timeout=120,
+    )
+    shown = re.search(r"```\n(pernicious anemia → .*?)\n…", README, flags=re.S).group(1)
+    for line in shown.splitlines()[:2]:
+        assert line in done.stdout
+
+
+def test_python_snippet_runs() -> None:
+    exec(compile(_blocks("python")[0], "README.md", "exec"), {})
+
+
+def test_sparql_example_returns_causes_with_sources() -> None:
+    store = ox.Store()
+    store.bulk_load(path=str(ONTOLOGY / "b12kg.ttl"), format=ox.RdfFormat.TURTLE)
+    rows = list(store.query(_blocks("sparql")[0]))
+    causes = {row["cause"].value.rsplit("/", 1)[-1] for row in rows}
+    assert {"pernicious_anemia", "crohns_disease", "omeprazole"} & causes
+    assert all(row["source"] is not None for row in rows)
+
+
+def test_counts_in_the_readme_match_the_sources(curation) -> None:
+    from b12kg.builder import count_by_kind
+
+    counts = count_by_kind(curation)
+    table = {}
+    for line in README.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        for name, value in zip(cells[::2], cells[1::2], strict=False):
+            if value.isdigit():
+                table[name] = value
+    names = {
+        "disease": "disease",
+        "infection": "infection",
+        "post-surgical state": "surgical_state",
+        "physiological state": "physiological_state",
+        "diet": "diet",
+        "behaviour": "behaviour",
+        "drug": "drug",
+        "drug class": "drug_class",
+        "mechanism (pathological)": "mechanism",
+        "physiological mechanism": "physiological_mechanism",
+        "assay artefact": "assay_artefact",
+        "lab finding": "lab_finding",
+        "anatomical entity": "anatomy",
+        "organism": "organism",
+        "protein": "protein",
+        "clinical caution": "caution",
+    }
+    for shown, kind in names.items():
+        assert int(table[shown]) == counts[kind], shown
