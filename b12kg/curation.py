@@ -14,14 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b12kg.errors import CurationError, Problem
+from b12kg.vocabulary import CAUSE_KINDS, CONDITION_KINDS, DRUG_KINDS, MECHANISM_KINDS
 
 MULTI_SEPARATOR = "|"
 
-CONDITION_KINDS = frozenset(
-    {"disease", "infection", "surgical_state", "physiological_state", "diet", "behaviour"}
-)
-MECHANISM_KINDS = frozenset({"mechanism", "physiological_mechanism", "assay_artefact"})
-DRUG_KINDS = frozenset({"drug", "drug_class"})
 KINDS: dict[str, str] = {
     # kind -> class local name in model.ttl
     "disease": "Disease",
@@ -41,7 +37,6 @@ KINDS: dict[str, str] = {
     "protein": "Protein",
     "caution": "ClinicalCaution",
 }
-CAUSE_KINDS = CONDITION_KINDS | DRUG_KINDS
 FINDING_KINDS = frozenset({"lab_finding"})
 ANY_KIND = frozenset(KINDS)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from b12kg.errors import UsageError
 from b12kg.paths import DEFAULT_TARGETS, KIND_ORDER, CausalPath, _resolve_finding, paths
+from b12kg.vocabulary import CAUSE_KINDS
 
 if TYPE_CHECKING:
     from b12kg.graph import Entity, KnowledgeGraph
@@ -156,16 +157,7 @@ def explain(
     for target in targets:
         rows: list[tuple[Entity, CausalPath, list[CausalPath]]] = []
         for entity in inputs:
-            if entity.kind not in {
-                "disease",
-                "infection",
-                "surgical_state",
-                "physiological_state",
-                "diet",
-                "behaviour",
-                "drug",
-                "drug_class",
-            }:
+            if entity.kind not in CAUSE_KINDS:
                 raise UsageError(
                     f"'{entity.label}' is a {entity.kind}; explain takes conditions and drugs"
                 )

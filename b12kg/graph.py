@@ -21,25 +21,12 @@ import pyoxigraph as ox
 
 from b12kg.errors import EndpointError, UnknownEntity, UsageError
 from b12kg.sparql import QueryFile, QueryResult, get_query, library, run_local, values_block
+from b12kg.vocabulary import BASE
+from b12kg.vocabulary import local_name as _local
 
 if TYPE_CHECKING:
     from b12kg.explain import Explanation
     from b12kg.paths import CausalPath, Differential, EdgeIndex
-
-BASE = "https://w3id.org/b12kg/"
-CAUSE_KINDS = frozenset(
-    {
-        "disease",
-        "infection",
-        "surgical_state",
-        "physiological_state",
-        "diet",
-        "behaviour",
-        "drug",
-        "drug_class",
-    }
-)
-MECHANISM_KINDS = frozenset({"mechanism", "physiological_mechanism", "assay_artefact"})
 
 
 @dataclass(frozen=True)
@@ -385,10 +372,6 @@ class KnowledgeGraph:
 
     def library(self) -> dict[str, QueryFile]:
         return library()
-
-
-def _local(iri: str) -> str:
-    return iri[len(BASE) :] if iri.startswith(BASE) else iri
 
 
 def load(

@@ -8,7 +8,8 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-BASE = "https://w3id.org/b12kg/"
+from b12kg.vocabulary import BASE
+
 SOURCE_BASE = BASE + "source/"
 
 OBO = Namespace("http://purl.obolibrary.org/obo/")

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from b12kg.errors import UsageError
+from b12kg.vocabulary import CAUSE_KINDS, MECHANISM_KINDS
+from b12kg.vocabulary import local_name as _local
 
 if TYPE_CHECKING:
     from b12kg.graph import Entity, KnowledgeGraph
 
-B12 = "https://w3id.org/b12kg/"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 RELATION_LABELS = {
@@ -52,18 +53,6 @@ FIRST_STEP_KIND = {
 STRENGTH_ORDER = {"established": 3, "probable": 2, "limited": 1, "disputed": 0}
 DEFAULT_TARGETS = ("serum_b12_decreased", "serum_b12_increased")
 DEPLETION, INTRACELLULAR = "cobalamin_depletion", "intracellular_cobalamin_deficiency"
-CAUSE_KINDS = frozenset(
-    {
-        "disease",
-        "infection",
-        "surgical_state",
-        "physiological_state",
-        "diet",
-        "behaviour",
-        "drug",
-        "drug_class",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -190,9 +179,6 @@ class CausalPath:
         }
 
 
-MECHANISM_KINDS = frozenset({"mechanism", "physiological_mechanism", "assay_artefact"})
-
-
 class EdgeIndex:
     """Edges by subject and by object, built once from the causal-edges query rows."""
 
@@ -234,11 +220,6 @@ class EdgeIndex:
             index.outgoing[subject].append(edge)
             index.incoming[obj].append(edge)
         return index
-
-
-def _local(value: object) -> str:
-    text = str(value)
-    return text[len(B12) :] if text.startswith(B12) else text.rsplit("#", 1)[-1]
 
 
 # --- the forward walk ---------------------------------------------------------------------------
