@@ -109,6 +109,14 @@ def _add_entities(graph: Graph, curation: Curation) -> None:
     for xref in curation.xrefs:
         iri = entity_iri(xref.entity)
         graph.add((iri, OBOINOWL.hasDbXref, Literal(xref.curie)))
+        # Confidence and provenance travel with every xref, IRI form or not (ICD-10, ATC …).
+        axiom = BNode()
+        graph.add((axiom, RDF.type, OWL.Axiom))
+        graph.add((axiom, OWL.annotatedSource, iri))
+        graph.add((axiom, OWL.annotatedProperty, OBOINOWL.hasDbXref))
+        graph.add((axiom, OWL.annotatedTarget, Literal(xref.curie)))
+        graph.add((axiom, B12.mappingConfidence, Literal(xref.confidence)))
+        graph.add((axiom, B12.mappingSource, Literal(xref.source)))
         target = xref_iri(xref.curie)
         if target is not None:
             graph.add((iri, MATCH_PROPERTY[xref.confidence], target))

@@ -245,11 +245,15 @@ class KnowledgeGraph:
         """
         if isinstance(name, Entity):
             return name
-        key = normalise(name)
-        if key.startswith(normalise(BASE)):
-            key = normalise(_local(name))
-        ids = self._names.get(key)
-        if ids and len(ids) == 1:
+        text = name.strip()
+        exact = _local(text)  # an id or our IRI names one entity, whatever synonyms collide
+        if exact in self.entities:
+            return self.entities[exact]
+        key = normalise(text)
+        ids = self._names.get(key, set())
+        if len(ids) > 1:  # a label outranks a colliding synonym ("macro-vitamin B12")
+            ids = {i for i in ids if normalise(self.entities[i].label) == key} or ids
+        if len(ids) == 1:
             return self.entities[next(iter(ids))]
         if ids:
             raise UnknownEntity(name, sorted(self.entities[i].label for i in ids))

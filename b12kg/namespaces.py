@@ -65,6 +65,8 @@ class B12(DefinedNamespace):
     kind: URIRef
     seedFile: URIRef
     edgeKind: URIRef
+    mappingConfidence: URIRef
+    mappingSource: URIRef
     # defined classes
     DefinedGrouping: URIRef
     CauseOfDecreasedSerumB12: URIRef

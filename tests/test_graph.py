@@ -59,3 +59,10 @@ def test_entity_records_carry_synonyms_and_xrefs(kg) -> None:
     record = kg.find("pernicious anemia").to_record()
     assert "Addison-Biermer disease" in record["synonyms"]
     assert "MONDO:0008228" in record["xrefs"]
+
+
+def test_an_id_or_label_wins_over_a_colliding_synonym(kg) -> None:
+    # "macro-vitamin B12" is the label of one entity and a synonym of its mechanism
+    assert kg.find("macro_vitamin_b12").id == "macro_vitamin_b12"
+    assert kg.find("https://w3id.org/b12kg/macro_vitamin_b12").id == "macro_vitamin_b12"
+    assert kg.find("macro-vitamin B12").id == "macro_vitamin_b12"
