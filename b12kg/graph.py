@@ -21,7 +21,6 @@ import pyoxigraph as ox
 
 from b12kg.errors import EndpointError, UnknownEntity, UsageError
 from b12kg.sparql import QueryFile, QueryResult, get_query, library, run_local, values_block
-from b12kg.vocabulary import BASE
 from b12kg.vocabulary import local_name as _local
 
 if TYPE_CHECKING:
