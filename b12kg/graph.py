@@ -122,7 +122,11 @@ class LocalBackend:
 
 
 class RemoteBackend:
-    """A SPARQL 1.1 endpoint, read with SPARQLWrapper; parameters go in a trailing VALUES."""
+    """A SPARQL 1.1 endpoint, read with SPARQLWrapper.
+
+    Parameters are serialised by pyoxigraph into a VALUES block, which `b12kg.remote` places
+    at the end of the top-level WHERE group (Virtuoso 7.2 mis-joins a trailing one).
+    """
 
     def __init__(self, url: str, *, graph: str | None = None, timeout: int = 60):
         self.url = url

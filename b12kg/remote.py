@@ -1,0 +1,249 @@
+"""SELECT on a SPARQL endpoint through SPARQLWrapper, giving the rows `run_local` gives.
+
+Values come back as the plain Python values `b12kg.sparql.python_value` makes of pyoxigraph
+terms, so a caller cannot tell which backend answered. What this module smooths over:
+
+- Virtuoso's JSON results use the old `typed-literal` type and return booleans as 1/0;
+- with no graph named Virtuoso queries every graph, its system graphs included, so the
+  backend's graph is always sent as `default-graph-uri`;
+- Virtuoso silently cuts answers at `ResultSetMaxRows` (10,000 by default) with HTTP 200; the
+  only sign is an `X-SPARQL-MaxRows` header. A truncated answer is an error here, never rows;
+- Virtuoso 7.2 ignores or mis-joins a trailing `VALUES` block in many queries (those with
+  OPTIONAL, UNION, BIND or an inner VALUES): it returned 35-1,059 rows where the bound query
+  has 11-66. The same block placed inside the top-level WHERE group is evaluated correctly, and
+  that placement is also what binding before evaluation (`run_local`) means, aggregates
+  included. So the trailing block `RemoteBackend` appends is moved there before sending;
+- failures are b12kg errors (QuerySyntaxError for a query the endpoint cannot parse,
+  EndpointError for everything else), never a raw traceback.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import socket
+import urllib.error
+from typing import Any
+
+import pyoxigraph as ox
+
+from b12kg.errors import EndpointError, QuerySyntaxError
+from b12kg.sparql import QueryResult, python_value, values_block
+
+# Virtuoso's default `[SPARQL] ResultSetMaxRows`: an answer of exactly this size is taken to be cut.
+VIRTUOSO_ROW_CAP = 10_000
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LINE = re.compile(r"\bline (\d+)(?:,? column (\d+))?", re.IGNORECASE)
+_SYNTAX = re.compile(
+    r"syntax error|parse error|lexical error|37000|SP030|encountered", re.IGNORECASE
+)
+
+
+def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]) -> QueryResult:
+    """Run the SELECT `text` on `backend.url` (POST, SPARQL JSON results).
+
+    `backend.graph`, when set, is sent as `default-graph-uri`; `backend.timeout` bounds the
+    request (seconds). `bound` holds the terms of the trailing VALUES block: projected bound
+    variables carry the bound value, as on the embedded store.
+    """
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    if bound:
+        text = inline_values(text, values_block(bound))
+    url = backend.url
+    timeout = getattr(backend, "timeout", 60) or 60
+    graph = getattr(backend, "graph", None)
+
+    wrapper = SPARQLWrapper(url, agent="b12kg (SPARQLWrapper)")
+    wrapper.setMethod(POST)
+    wrapper.setReturnFormat(JSON)
+    # Accept header only: a `format=json` parameter makes Virtuoso prepend a line to the query,
+    # which shifts the line numbers of its syntax errors.
+    wrapper.setOnlyConneg(True)
+    wrapper.setTimeout(int(timeout))
+    if graph:
+        wrapper.addParameter("default-graph-uri", graph)
+    wrapper.setQuery(text)
+
+    try:
+        result = wrapper.query()
+        headers = {k.lower(): v for k, v in result.response.getheaders()}
+        body = result.response.read()
+    except SPARQLWrapperException as error:
+        raise _wrapper_error(error, url, source) from None
+    except urllib.error.HTTPError as error:
+        raise _http_error(error.code, _read(error), url, source) from None
+    except urllib.error.URLError as error:
+        raise EndpointError(
+            f"cannot reach the SPARQL endpoint {url}: {_reason(error.reason)}"
+        ) from None
+    except TimeoutError:
+        raise EndpointError(
+            f"the SPARQL endpoint {url} did not answer within {timeout} s ({source})"
+        ) from None
+    except (OSError, ValueError) as error:  # connection reset, malformed URL, bad status line
+        raise EndpointError(f"cannot query the SPARQL endpoint {url}: {error}") from None
+
+    try:
+        document = json.loads(body.decode("utf-8"))
+        columns = [str(v) for v in document["head"].get("vars", [])]
+        bindings = document["results"]["bindings"]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        start = body[:200].decode("utf-8", "replace").strip()
+        raise EndpointError(
+            f"{url} did not answer {source} with SPARQL JSON results; it sent: {start!r}"
+        ) from None
+
+    cap = headers.get("x-sparql-maxrows")
+    if cap is not None or len(bindings) == VIRTUOSO_ROW_CAP:
+        limit = cap or str(VIRTUOSO_ROW_CAP)
+        raise EndpointError(
+            f"{url} truncated the answer to {source} at {limit} rows (Virtuoso's ResultSetMaxRows); "
+            "the result would be incomplete: raise ResultSetMaxRows in the [SPARQL] section of "
+            "virtuoso.ini, or use a query returning fewer rows"
+        )
+
+    rows = [{c: _value(binding.get(c)) for c in columns} for binding in bindings]
+    for name, term in bound.items():
+        if name in columns:
+            value = python_value(term)
+            for row in rows:
+                row[name] = value
+    return QueryResult(columns, rows)
+
+
+def _value(term: dict[str, str] | None) -> object:
+    """A SPARQL JSON term as `python_value` would give the equivalent pyoxigraph term."""
+    if term is None:
+        return None
+    kind = term.get("type")
+    value = term.get("value", "")
+    if kind == "uri":
+        return value
+    if kind == "bnode":
+        return "_:" + value.removeprefix("nodeID://")
+    datatype = term.get("datatype")
+    if kind in ("literal", "typed-literal") and datatype and not term.get("xml:lang"):
+        if datatype == _XSD + "boolean":
+            return value.strip() in ("true", "1")
+        try:
+            return python_value(ox.Literal(value, datatype=ox.NamedNode(datatype)))
+        except ValueError:  # an invalid datatype IRI or lexical form: keep the text
+            return value
+    return value
+
+
+def _read(error: urllib.error.HTTPError) -> bytes:
+    try:
+        return error.read() or b""
+    except OSError:
+        return b""
+
+
+def _reason(reason: object) -> str:
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (is the server running?)"
+    if isinstance(reason, TimeoutError):
+        return "timed out"
+    if isinstance(reason, socket.gaierror):
+        return f"unknown host ({reason})"
+    return str(reason)
+
+
+def _wrapper_error(error: Exception, url: str, source: str) -> Exception:
+    """SPARQLWrapper keeps the status only in the class and the body only in the message."""
+    name = type(error).__name__
+    status = {
+        "QueryBadFormed": 400,
+        "Unauthorized": 401,
+        "EndPointNotFound": 404,
+        "URITooLong": 414,
+        "EndPointInternalError": 500,
+    }.get(name)
+    message = str(error)
+    body = b""
+    if "Response:\n" in message:
+        shown = message.split("Response:\n", 1)[1].strip()
+        try:
+            parsed = ast.literal_eval(shown)
+            body = parsed if isinstance(parsed, bytes) else str(parsed).encode()
+        except (ValueError, SyntaxError):
+            body = shown.encode()
+    if status is None:
+        return EndpointError(f"the SPARQL endpoint {url} failed on {source}: {message}")
+    return _http_error(status, body, url, source)
+
+
+def _http_error(status: int, body: bytes, url: str, source: str) -> Exception:
+    text = body.decode("utf-8", "replace").strip()
+    # Virtuoso echoes the query after its message: keep only the message.
+    message = text.split("\n\nSPARQL query:", 1)[0].strip() or f"HTTP {status}"
+    message = re.sub(r"\s+", " ", message)[:500]
+    if status == 400 and _SYNTAX.search(message):
+        position = _LINE.search(message)
+        error = QuerySyntaxError(message, source=source, line=None, column=None)
+        if position:  # Virtuoso names the line but no column; the message already says it
+            error.line = int(position.group(1))
+            error.column = int(position.group(2)) if position.group(2) else None
+        return error
+    if status == 400:
+        return EndpointError(f"{url} rejected {source} (HTTP 400): {message}")
+    if status in (401, 403):
+        return EndpointError(f"{url} refused {source} (HTTP {status}, not authorised): {message}")
+    if status == 404:
+        return EndpointError(f"no SPARQL endpoint at {url} (HTTP 404)")
+    return EndpointError(f"the SPARQL endpoint {url} failed on {source} (HTTP {status}): {message}")
+
+
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+
+
+def inline_values(text: str, block: str) -> str:
+    """Move a trailing VALUES `block` to the end of the query's top-level WHERE group.
+
+    The query is scanned with strings, IRIs and comments skipped; if the block is not at the end
+    of `text` or the WHERE group cannot be found, `text` is returned unchanged.
+    """
+    if not block or not text.endswith(block):
+        return text
+    body = text[: -len(block)]
+    close = _where_end(body)
+    if close is None:
+        return text
+    return body[:close] + "\n  " + block.strip() + "\n" + body[close:]
+
+
+def _where_end(text: str) -> int | None:
+    """Index of the `}` closing the first top-level `{ … }` group, or None."""
+    depth = 0
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if char in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        if char == "<":
+            match = _IRI.match(text, i)
+            if match:
+                i = match.end()
+                continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+            if depth < 0:
+                return None
+        i += 1
+    return None
