@@ -37,9 +37,12 @@ def cold_start(runs: int) -> dict[str, float]:
         trace_times.append(a)
         rdflib_times.append(b)
         ratios.append(a / b)
-    return {"trace_ms": 1000 * statistics.median(trace_times),
-            "import_rdflib_ms": 1000 * statistics.median(rdflib_times),
-            "ratio": statistics.median(ratios), "ratio_max": max(ratios)}
+    return {
+        "trace_ms": 1000 * statistics.median(trace_times),
+        "import_rdflib_ms": 1000 * statistics.median(rdflib_times),
+        "ratio": statistics.median(ratios),
+        "ratio_max": max(ratios),
+    }
 
 
 def in_process(runs: int) -> dict[str, float]:
@@ -61,9 +64,12 @@ def in_process(runs: int) -> dict[str, float]:
             kg.paths(entity)
             samples.append(time.perf_counter() - started)
         per_cause.append(statistics.median(samples))
-    return {"load_ms": 1000 * statistics.median(loads), "causes": len(causes),
-            "trace_median_ms": 1000 * statistics.median(per_cause),
-            "trace_worst_cause_ms": 1000 * max(per_cause)}
+    return {
+        "load_ms": 1000 * statistics.median(loads),
+        "causes": len(causes),
+        "trace_median_ms": 1000 * statistics.median(per_cause),
+        "trace_worst_cause_ms": 1000 * max(per_cause),
+    }
 
 
 def main() -> None:
@@ -72,12 +78,16 @@ def main() -> None:
     args = parser.parse_args()
     cold = cold_start(args.runs)
     warm = in_process(args.runs)
-    print(f"cold start  b12kg trace: {cold['trace_ms']:.0f} ms   import rdflib: "
-          f"{cold['import_rdflib_ms']:.0f} ms   ratio (median of pairs): {cold['ratio']:.2f}x "
-          f"(max {cold['ratio_max']:.2f}x; target <= 3x)")
+    print(
+        f"cold start  b12kg trace: {cold['trace_ms']:.0f} ms   import rdflib: "
+        f"{cold['import_rdflib_ms']:.0f} ms   ratio (median of pairs): {cold['ratio']:.2f}x "
+        f"(max {cold['ratio_max']:.2f}x; target <= 3x)"
+    )
     print(f"load()      {warm['load_ms']:.1f} ms median (target < 1000 ms)")
-    print(f"paths()     {warm['trace_median_ms']:.3f} ms median over {warm['causes']} causes, "
-          f"worst cause {warm['trace_worst_cause_ms']:.3f} ms (target < 5 ms)")
+    print(
+        f"paths()     {warm['trace_median_ms']:.3f} ms median over {warm['causes']} causes, "
+        f"worst cause {warm['trace_worst_cause_ms']:.3f} ms (target < 5 ms)"
+    )
 
 
 if __name__ == "__main__":
