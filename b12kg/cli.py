@@ -287,11 +287,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from b12kg.server import serve
 
     serve(
-        store_path=args.file,
+        args.file,
         host=args.host,
         port=args.port,
         timeout_s=args.timeout,
         max_rows=args.max_rows,
+        workers=args.workers,
+        cache_mb=args.cache_mb,
+        verbose=args.verbose,
     )
     return EXIT_OK
 
@@ -444,6 +447,9 @@ def register_graph_verbs(sub, add) -> None:
     p.add_argument(
         "--file", type=Path, default=None, help="graph file (default: the packaged b12kg.ttl)"
     )
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
+    p.add_argument("--cache-mb", type=int, default=32, help="answer cache size; 0 turns it off")
+    p.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
     p = add(
         sub,

@@ -1,0 +1,476 @@
+"""The read-only SPARQL endpoint, exercised with real clients over real HTTP.
+
+Each server runs in-process on a free 127.0.0.1 port with its worker processes, and is
+always shut down. Answers are compared with the same queries run in-process.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlencode, urlsplit
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPARQLWrapper
+
+from b12kg.server import Refused, SparqlServer, check_query, make_server, negotiate
+from b12kg.sparql import bind_parameters, checks, get_query, library, values_block
+
+B12 = "https://w3id.org/b12kg/"
+ENTITY_LABELS = f"""PREFIX b12: <{B12}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?entity ?label WHERE {{ ?entity b12:kind "drug" ; rdfs:label ?label }} ORDER BY ?entity
+"""
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+def _start(**options) -> tuple[SparqlServer, threading.Thread]:
+    server = make_server(port=0, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[SparqlServer]:
+    server, thread = _start(timeout_s=1.0)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def small_endpoint() -> Iterator[SparqlServer]:
+    """Tight limits: 100 rows, 1 kB bodies, one worker, no answer cache."""
+    server, thread = _start(timeout_s=1.0, max_rows=100, max_body=1024, workers=1, cache_mb=0)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    from b12kg.server import _load_store
+    from tests.conftest import ONTOLOGY
+
+    return _load_store(ONTOLOGY / "b12kg.ttl")
+
+
+def client(server: SparqlServer, query: str, fmt: str = JSON, method: str = "GET", **kw):
+    wrapper = SPARQLWrapper(server.url)
+    wrapper.setQuery(query)
+    wrapper.setReturnFormat(fmt)
+    wrapper.setMethod(method)
+    for name, value in kw.items():
+        getattr(wrapper, name)(value)
+    return wrapper.queryAndConvert()
+
+
+def request(
+    server: SparqlServer,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    host, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def get(server: SparqlServer, query: str, accept: str | None = None, **params: str):
+    path = "/sparql?" + urlencode({"query": query, **params})
+    return request(server, "GET", path, headers={"Accept": accept} if accept else {})
+
+
+def rows_of(result: dict) -> list[tuple[tuple[str, str], ...]]:
+    return sorted(
+        tuple(sorted((k, v["value"]) for k, v in binding.items()))
+        for binding in result["results"]["bindings"]
+    )
+
+
+# --- answers equal the in-process ones --------------------------------------------------------
+
+
+def test_causal_edges_over_http_equal_the_local_query(endpoint, kg):
+    query = get_query("causal-edges")
+    text = query.text + values_block(bind_parameters(kg, query, {}))
+    remote = client(endpoint, text)
+    local = kg.query("causal-edges")
+    renamed = {"_relation_iri": "relation"}
+    remote_rows = sorted(
+        tuple(sorted((renamed.get(k, k), v["value"]) for k, v in b.items()))
+        for b in remote["results"]["bindings"]
+    )
+    local_rows = sorted(
+        tuple(sorted((k, str(v)) for k, v in row.items() if v is not None)) for row in local.rows
+    )
+    assert len(local_rows) > 100
+    assert remote_rows == local_rows
+
+
+def test_every_triple_is_served(endpoint, store):
+    result = client(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(result["results"]["bindings"][0]["n"]["value"]) == len(store)
+
+
+def test_select_as_json_xml_and_csv_give_the_same_rows(endpoint, store):
+    expected = sorted((s["entity"].value, s["label"].value) for s in store.query(ENTITY_LABELS))
+    as_json = client(endpoint, ENTITY_LABELS, JSON)
+    assert sorted((r[0][1], r[1][1]) for r in rows_of(as_json)) == expected
+
+    as_xml = client(endpoint, ENTITY_LABELS, XML)  # a minidom document
+    xml_rows = []
+    for result in as_xml.getElementsByTagName("result"):
+        cells = {
+            b.getAttribute("name"): b.firstChild.firstChild.data
+            for b in result.getElementsByTagName("binding")
+        }
+        xml_rows.append((cells["entity"], cells["label"]))
+    assert sorted(xml_rows) == expected
+
+    as_csv = client(endpoint, ENTITY_LABELS, CSV).decode()
+    lines = as_csv.strip().splitlines()
+    assert lines[0] == "entity,label"
+    assert len(lines) - 1 == len(expected)
+
+
+def test_ask(endpoint):
+    assert client(endpoint, f"ASK {{ <{B12}pernicious_anemia> ?p ?o }}")["boolean"] is True
+    assert client(endpoint, f"ASK {{ <{B12}no_such_thing> ?p ?o }}")["boolean"] is False
+
+
+def test_construct_as_turtle(endpoint, store):
+    query = (
+        f"CONSTRUCT {{ <{B12}pernicious_anemia> ?p ?o }} WHERE {{ <{B12}pernicious_anemia> ?p ?o }}"
+    )
+    turtle = client(endpoint, query, TURTLE)  # SPARQLWrapper hands Turtle back as bytes
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert len(graph) == len(list(store.query(query))) > 3
+
+
+def test_post_form_and_post_direct_and_get_agree(endpoint):
+    by_get = client(endpoint, ENTITY_LABELS)
+    by_form = client(endpoint, ENTITY_LABELS, method=POST, setRequestMethod=URLENCODED)
+    by_body = client(endpoint, ENTITY_LABELS, method=POST, setRequestMethod=POSTDIRECTLY)
+    assert rows_of(by_get) == rows_of(by_form) == rows_of(by_body)
+    assert rows_of(by_get)
+
+
+def test_construct_formats_by_accept_and_format_parameter(endpoint):
+    query = f"DESCRIBE <{B12}pernicious_anemia>"
+    status, headers, body = get(endpoint, query)
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    status, headers, body = get(endpoint, query, "application/n-triples")
+    assert status == 200 and headers["Content-Type"] == "application/n-triples"
+    assert len(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))) > 3
+    status, headers, body = get(endpoint, query, format="json-ld")
+    assert status == 200 and headers["Content-Type"] == "application/ld+json"
+    assert len(rdflib.Graph().parse(data=body, format="json-ld")) > 3
+
+
+def test_select_formats_by_accept_and_format_parameter(endpoint):
+    status, headers, body = get(endpoint, ENTITY_LABELS, "text/tab-separated-values")
+    assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
+    assert body.startswith(b"?entity\t?label\n")
+    status, headers, _ = get(endpoint, ENTITY_LABELS, "text/html;q=0.9, text/csv;q=0.5")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    status, headers, _ = get(endpoint, ENTITY_LABELS, "image/png", format="xml")
+    assert status == 200 and headers["Content-Type"] == "application/sparql-results+xml"
+
+
+def test_unsupported_accept_gives_406(endpoint):
+    status, _, body = get(endpoint, ENTITY_LABELS, "image/png")
+    assert status == 406
+    assert b"application/sparql-results+json" in body
+    status, _, _ = get(endpoint, f"CONSTRUCT WHERE {{ <{B12}x> ?p ?o }}", "text/csv")
+    assert status == 406
+
+
+# --- refused: updates, FROM, SERVICE ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        f"INSERT DATA {{ <{B12}a> <{B12}b> <{B12}c> }}",
+        "DELETE WHERE { ?s ?p ?o }",
+        "LOAD <file:///etc/passwd>",
+        "DROP ALL",
+        "PREFIX ex: <http://example.org/> # SELECT * {}\nCLEAR DEFAULT",
+        "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { ?s ?p ?o } ; drop all",
+        "\\u0044ROP ALL",
+    ],
+)
+def test_updates_are_refused_with_403(endpoint, store, update):
+    before = len(store)
+    for method in ("GET", "POST"):
+        if method == "GET":
+            status, _, body = get(endpoint, update)
+        else:
+            status, _, body = request(
+                endpoint,
+                "POST",
+                "/sparql",
+                update.encode(),
+                {"Content-Type": "application/sparql-query"},
+            )
+        assert status == 403, body
+        assert b"read-only" in body
+    assert client(endpoint, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")["results"]["bindings"][0]["n"][
+        "value"
+    ] == str(before)
+
+
+def test_update_protocol_is_refused(endpoint):
+    body = urlencode({"update": "DROP ALL"}).encode()
+    status, _, message = request(
+        endpoint, "POST", "/sparql", body, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 403 and b"read-only" in message
+    status, _, _ = request(
+        endpoint, "POST", "/sparql", b"DROP ALL", {"Content-Type": "application/sparql-update"}
+    )
+    assert status == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "PREFIX : <http://example.org/> SELECT * FROM:g WHERE { ?s ?p ?o }",
+    ],
+)
+def test_from_is_refused_with_400(endpoint, query):
+    status, _, body = get(endpoint, query)
+    assert status == 400
+    assert b"FROM" in body
+
+
+def test_dataset_parameters_are_refused(endpoint):
+    status, _, body = get(endpoint, ENTITY_LABELS, **{"default-graph-uri": "file:///etc/passwd"})
+    assert status == 400 and b"default-graph-uri" in body
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A local TCP port that records any connection made to it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(5)
+    sock.settimeout(0.2)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = sock.accept()
+            except OSError:
+                continue
+            seen.append(b"connected")
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield sock.getsockname()[1], seen
+    stop.set()
+    thread.join(2)
+    sock.close()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "PREFIX : <http://127.0.0.1:{port}/x> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICESILENT<http://127.0.0.1:{port}/>{{ ?a ?b ?c }} }}",
+        "PREFIX e: <http://e/> SELECT * WHERE {{ ?s ?p e:a\\#b . SERVICE <http://127.0.0.1:{port}/> {{ ?a ?b ?c }} }}",
+        "PREFIX : <http://127.0.0.1:{port}/x> SELECT * WHERE {{ ?s ?p trueSERVICE:x {{ ?a ?b ?c }} }}",
+        "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+    ],
+)
+def test_service_is_refused_and_nothing_is_contacted(endpoint, listener, template):
+    port, seen = listener
+    status, _, body = get(endpoint, template.format(port=port))
+    assert status == 400, body
+    assert b"SERVICE" in body
+    time.sleep(0.1)
+    assert seen == []
+
+
+def test_workers_have_no_network_even_if_a_service_call_got_through(endpoint, listener):
+    if not endpoint.pool.isolated:
+        pytest.skip("network namespaces are not available here")
+    port, seen = listener
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
+    status, _, body = endpoint.pool.run(query, "json", "turtle", 100)  # bypasses the check
+    assert status == 500, body
+    time.sleep(0.1)
+    assert seen == []
+
+
+# --- limits -----------------------------------------------------------------------------------
+
+
+def test_a_runaway_query_is_stopped_and_others_are_served_meanwhile(endpoint):
+    outcome: dict[str, object] = {}
+
+    def runaway() -> None:
+        started = time.perf_counter()
+        outcome["status"], _, outcome["body"] = get(endpoint, RUNAWAY)
+        outcome["seconds"] = time.perf_counter() - started
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.2)
+    started = time.perf_counter()
+    status, _, _ = get(endpoint, f"ASK {{ <{B12}pernicious_anemia> ?p ?o }}")
+    assert status == 200
+    assert time.perf_counter() - started < 0.5  # the other worker answered
+    thread.join(10)
+    assert outcome["status"] == 503
+    assert b"1 s" in outcome["body"]
+    assert outcome["seconds"] < 3.0
+    started = time.perf_counter()
+    status, _, _ = get(endpoint, ENTITY_LABELS + " # right afterwards")
+    assert status == 200
+    assert time.perf_counter() - started < 1.0
+
+
+def test_too_many_rows_gives_413_with_the_limit(small_endpoint):
+    status, _, body = get(small_endpoint, "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 413
+    assert b"100 rows" in body and b"LIMIT" in body
+    status, _, body = get(small_endpoint, "CONSTRUCT WHERE { ?s ?p ?o }")
+    assert status == 413 and b"100 triples" in body
+    status, _, body = get(small_endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 100")
+    assert status == 200
+    assert body.count(b'"s":') == 100
+
+
+def test_row_limit_stops_a_huge_result_quickly(small_endpoint):
+    started = time.perf_counter()
+    status, _, _ = get(small_endpoint, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
+    assert status == 413
+    assert time.perf_counter() - started < 0.5  # streaming stopped at row 101, not killed
+
+
+def test_oversize_body_gives_413(small_endpoint):
+    body = ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 2000).encode()
+    status, _, message = request(
+        small_endpoint, "POST", "/sparql", body, {"Content-Type": "application/sparql-query"}
+    )
+    assert status == 413 and b"1,024" in message
+
+
+def test_overlong_url_gives_414(endpoint):
+    status, _, _ = get(endpoint, "SELECT * WHERE { ?s ?p ?o } #" + "x" * 9000)
+    assert status == 414
+
+
+def test_malformed_query_gives_400_with_line_and_column(endpoint):
+    status, _, body = get(endpoint, "SELECT ?s\nWHERE { ?s ?p }")
+    assert status == 400
+    assert b"line 2, column" in body
+
+
+def test_other_hosts_are_refused_on_loopback(endpoint):
+    status, _, _ = request(endpoint, "GET", "/", headers={"Host": "evil.example"})
+    assert status == 403
+    status, _, _ = request(endpoint, "GET", "/", headers={"Host": "localhost:8000"})
+    assert status == 200
+
+
+# --- the service description and the pages ----------------------------------------------------
+
+
+def test_service_description_is_turtle_naming_this_endpoint(endpoint):
+    status, headers, body = request(endpoint, "GET", "/sparql")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=body, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    endpoints = {str(o) for o in graph.objects(None, sd.endpoint)}
+    assert endpoints == {endpoint.url}
+    assert (None, sd.supportedLanguage, sd.SPARQL11Query) in graph
+
+
+def test_query_page_lists_the_library(endpoint):
+    status, headers, body = request(endpoint, "GET", "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "script-src 'sha256-" in headers["Content-Security-Policy"]
+    page = body.decode()
+    for name, query in library().items():
+        assert f'data-name="{name}"' in page
+        assert query.summary.split("(")[0].strip()[:30] in page.replace("&#x27;", "'")
+    assert "<textarea" in page and "http://" not in page.split("<script>")[1]
+
+
+def test_library_files_are_served(endpoint):
+    status, headers, body = request(endpoint, "GET", "/queries/causal-edges.rq")
+    assert status == 200 and body.decode() == get_query("causal-edges").text
+    assert headers["Content-Type"].startswith("application/sparql-query")
+    assert request(endpoint, "GET", "/queries/../pyproject.rq")[0] == 404
+    assert request(endpoint, "GET", "/queries/nope.rq")[0] == 404
+
+
+def test_url_is_loopback_by_default(endpoint):
+    assert urlsplit(endpoint.url).hostname == "127.0.0.1"
+
+
+# --- the query check and content negotiation, without HTTP -------------------------------------
+
+
+def test_every_library_and_check_query_passes_the_check():
+    for query in [*library().values(), *checks().values()]:
+        assert check_query(query.text).kind == "results", query.name
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ?x WHERE { ?x <http://e/p> "insert data; drop all; service; from" }',
+        "SELECT ?x WHERE { ?x <http://e/p> '''FROM\n<file:///etc/passwd>''' }",
+        "# DROP ALL\nSELECT * WHERE { ?s <http://example.org/service#from> ?o }",
+        "PREFIX address: <http://e/> SELECT ?from ?service WHERE { ?from ?service ?o }",
+        'SELECT * WHERE { ?s ?p "x"@en }',
+    ],
+)
+def test_words_in_strings_iris_comments_and_variables_are_not_keywords(query):
+    check_query(query)  # does not raise
+
+
+def test_query_kinds():
+    assert check_query("PREFIX a: <http://a/> BASE <http://b/> ASK {}").kind == "results"
+    assert check_query("CONSTRUCT WHERE { ?s ?p ?o }").kind == "graph"
+    assert check_query("describe <http://a>").kind == "graph"
+    assert not check_query("SELECT (RAND() AS ?r) {}").deterministic
+
+
+def test_negotiation():
+    assert negotiate("results", None, []) == "json"
+    assert negotiate("results", "*/*", []) == "json"
+    assert negotiate("results", "text/csv;q=0.2, application/sparql-results+xml", []) == "xml"
+    assert negotiate("graph", "application/*", []) == "ntriples"
+    assert negotiate("graph", "text/turtle;q=0, */*;q=0.1", []) == "turtle"
+    assert negotiate("graph", None, ["turtle", "text/turtle"]) == "turtle"
+    with pytest.raises(Refused) as refused:
+        negotiate("results", "text/turtle", [])
+    assert refused.value.status == 406
