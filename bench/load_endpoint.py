@@ -6,8 +6,8 @@ as any HTTP client would) from N concurrent keep-alive connections, checks that 
 answer is 200 and byte-identical to the same query run in-process, and prints throughput
 and latency beside the in-process time of the same queries. Stops by itself.
 
-    /work/venv/bin/python bench/load_endpoint.py                 # 5,000 queries, 32 clients
-    /work/venv/bin/python bench/load_endpoint.py --requests 20000 --workers 2 --json
+    python bench/load_endpoint.py                 # 5,000 queries, 32 clients
+    python bench/load_endpoint.py --requests 20000 --workers 2 --json
 
 Only talks to 127.0.0.1. Exit code 1 if any query failed or answered differently.
 """
