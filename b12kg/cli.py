@@ -300,19 +300,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    import dataclasses
+    import os
+
     from b12kg.render import to_json
     from b12kg.resources import ontology_file
     from b12kg.triplestore import load_into_endpoint
 
-    password = args.password or __import__("os").environ.get("B12KG_ENDPOINT_PASSWORD")
+    _progress(f"loading into {args.endpoint} (staging graph, then swap) …")
     report = load_into_endpoint(
         args.file or ontology_file("b12kg.ttl"),
         endpoint=args.endpoint,
         graph=args.graph,
         user=args.user,
-        password=password,
+        password=args.password or os.environ.get("B12KG_ENDPOINT_PASSWORD"),
+        protocol=args.protocol,
+        store=args.store,
     )
-    _print(to_json(report) if args.format == "json" else str(report))
+    _print(to_json(dataclasses.asdict(report)) if args.format == "json" else str(report))
     return EXIT_OK
 
 
@@ -455,11 +460,26 @@ def register_graph_verbs(sub, add) -> None:
         sub,
         "load",
         cmd_load,
-        "put the graph into an existing SPARQL store (Graph Store protocol), atomically",
-        "examples:\n  b12kg load --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\\n"
-        "             --graph https://w3id.org/b12kg/ --user dba   # password from B12KG_ENDPOINT_PASSWORD\n",
+        "put the graph into an existing SPARQL store, replacing the named graph atomically",
+        "examples:\n"
+        "  export B12KG_ENDPOINT_PASSWORD=…\n"
+        "  b12kg load --endpoint http://127.0.0.1:8890 --user dba                 # Virtuoso\n"
+        "  b12kg load --endpoint http://127.0.0.1:3030/b12 --store fuseki          # Fuseki dataset\n"
+        "  b12kg load --endpoint http://127.0.0.1:7878 --store oxigraph            # Oxigraph server\n"
+        "then query it:\n"
+        "  b12kg query causes-of-low-b12 --source http://127.0.0.1:8890/sparql --graph https://w3id.org/b12kg/\n\n"
+        "The triples go to a staging graph in chunks (Graph Store protocol, or --protocol\n"
+        "sparql-update), are counted, then replace the target in one update; a failure leaves the\n"
+        "target as it was.",
     )
-    p.add_argument("--endpoint", required=True, help="Graph Store protocol URL")
+    p.add_argument("--endpoint", required=True, help="the store's base URL")
+    p.add_argument(
+        "--store",
+        choices=("virtuoso", "fuseki", "oxigraph"),
+        default="virtuoso",
+        help="where the Graph Store and update services live under the base URL",
+    )
+    p.add_argument("--protocol", choices=("graph-store", "sparql-update"), default="graph-store")
     p.add_argument("--graph", default="https://w3id.org/b12kg/", help="target named graph")
     p.add_argument("--user", default=None)
     p.add_argument("--password", default=None, help="or set B12KG_ENDPOINT_PASSWORD")

@@ -301,3 +301,61 @@ def test_the_values_block_moves_inside_the_where_group() -> None:
         "OPTIONAL { ?s owl:x ?_x_iri }\n\n  " + block.strip() + "\n}\nORDER BY ?s"
     )
     assert inline_values("SELECT * WHERE { ?s ?p ?o", block) == "SELECT * WHERE { ?s ?p ?o"
+
+
+def test_the_cli_loads_a_store_and_queries_it_like_the_embedded_graph(virtuoso: Virtuoso) -> None:
+    """What the README tells a researcher to do, as commands."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    graph = "https://w3id.org/b12kg/cli-test"
+    env = {**os.environ, "B12KG_ENDPOINT_PASSWORD": virtuoso.password}
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "b12kg",
+            "load",
+            "--endpoint",
+            virtuoso.base_url,
+            "--graph",
+            graph,
+            "--user",
+            virtuoso.user,
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout)["triples"] == count(virtuoso, graph)
+
+    def query(*source: str) -> list[dict]:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "b12kg",
+                "query",
+                "causes-via-mechanism",
+                "--param",
+                "mechanism=hypochlorhydria",
+                "--format",
+                "json",
+                *source,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["rows"]
+
+    assert query("--source", virtuoso.sparql_url, "--graph", graph) == query()
