@@ -71,14 +71,27 @@ def records(items):
 def build(sources=None, output=None, *, check: bool = False):
     """Validate the curated sources and write ontology/b12kg.owl and .ttl (see b12kg.build)."""
     from b12kg.builder import build as _build
-    from b12kg.resources import REPOSITORY_DIR, sources_dir
+    from b12kg.resources import REPOSITORY_DIR
 
-    return _build(sources or sources_dir(), output or REPOSITORY_DIR / "ontology", check=check)
+    return _build(
+        sources or _checkout_sources(), output or REPOSITORY_DIR / "ontology", check=check
+    )
+
+
+def _checkout_sources():
+    """The curated sources of this checkout; an installed wheel carries none."""
+    from b12kg.resources import repository_dir, sources_dir
+
+    if repository_dir() is None:
+        raise UsageError(
+            "no curated sources here (an installed package carries only the "
+            "built ontology): run from a b12kg checkout or pass --sources DIR"
+        )
+    return sources_dir()
 
 
 def validate(sources=None, *, owl: bool = True):
     """Check the curated sources and the ontology they build; writes nothing (see b12kg.checks)."""
     from b12kg.checks import validate as _validate
-    from b12kg.resources import sources_dir
 
-    return _validate(sources or sources_dir(), owl=owl)
+    return _validate(sources or _checkout_sources(), owl=owl)

@@ -523,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
         "mechanisms and evidence in the b12kg knowledge graph.",
         epilog="exit codes: 0 found/OK, 1 nothing found or checks failed, 2 usage or input "
         "error, 3 a component unavailable (Java, an endpoint)\n"
+        "start here: b12kg trace 'pernicious anemia'  ·  b12kg causes low  ·  b12kg explain NAME …\n"
         "Run `b12kg VERB --help` for examples.",
         formatter_class=_Formatter,
     )

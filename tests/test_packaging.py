@@ -1,0 +1,65 @@
+"""An installed wheel carries the built ontology and the query library, byte for byte."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ONTOLOGY, REPOSITORY
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPOSITORY)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (built,) = out.glob("b12kg-*.whl")
+    return zipfile.ZipFile(built)
+
+
+def test_wheel_carries_the_artifacts_unchanged(wheel: zipfile.ZipFile) -> None:
+    for name in ("b12kg.ttl", "b12kg.owl"):
+        assert wheel.read(f"b12kg/_data/{name}") == (ONTOLOGY / name).read_bytes()
+
+
+def test_wheel_carries_every_query(wheel: zipfile.ZipFile) -> None:
+    packaged = {
+        Path(n).relative_to("b12kg/_data/queries").as_posix()
+        for n in wheel.namelist()
+        if n.startswith("b12kg/_data/queries/") and n.endswith(".rq")
+    }
+    in_repository = {
+        p.relative_to(REPOSITORY / "queries").as_posix()
+        for p in (REPOSITORY / "queries").rglob("*.rq")
+    }
+    assert packaged == in_repository
+
+
+def test_installed_package_traces_without_the_checkout(
+    wheel: zipfile.ZipFile, tmp_path: Path
+) -> None:
+    """Unpacked alone (no repository beside it), the package finds its graph and answers."""
+    wheel.extractall(tmp_path)
+    code = (
+        "import b12kg, json; kg = b12kg.load(); "
+        "print(json.dumps([p.direction for p in kg.paths('pernicious anemia')][:1]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '["decreased"]'
