@@ -284,7 +284,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from b12kg.server import serve
+    from b12kg.endpoint import serve
 
     serve(
         args.file,

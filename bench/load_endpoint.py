@@ -48,7 +48,7 @@ def in_process(texts: dict[str, str], repeat: int = 200) -> dict[str, dict[str, 
     pyoxigraph alone serialising SPARQL JSON (what the endpoint's workers do)."""
     import pyoxigraph as ox
 
-    from b12kg.server import _load_store
+    from b12kg.endpoint.workers import _load_store
     from b12kg.sparql import run_local
 
     store = _load_store(REPOSITORY / "ontology" / "b12kg.ttl")
@@ -70,7 +70,7 @@ def in_process(texts: dict[str, str], repeat: int = 200) -> dict[str, dict[str, 
 def expected_bodies(texts: dict[str, str]) -> dict[str, bytes]:
     import pyoxigraph as ox
 
-    from b12kg.server import _load_store
+    from b12kg.endpoint.workers import _load_store
 
     store = _load_store(REPOSITORY / "ontology" / "b12kg.ttl")
     return {
@@ -81,7 +81,7 @@ def expected_bodies(texts: dict[str, str]) -> dict[str, bytes]:
 
 def start_server(workers: int, cache_mb: int) -> tuple[subprocess.Popen, str, int]:
     code = (
-        "from b12kg.server import serve; "
+        "from b12kg.endpoint import serve; "
         f"serve(host='127.0.0.1', port=0, workers={workers}, cache_mb={cache_mb})"
     )
     env = dict(os.environ, PYTHONPATH=str(REPOSITORY))

@@ -9,16 +9,22 @@ import pytest
 from .conftest import SHARED, SOURCES
 
 VERIFIED = SHARED / "reference" / "xrefs.tsv"
-needs_shared = pytest.mark.skipif(not VERIFIED.exists(), reason="../shared/reference is not beside this checkout")
+needs_shared = pytest.mark.skipif(
+    not VERIFIED.exists(), reason="../shared/reference is not beside this checkout"
+)
 
 
 @needs_shared
 def test_every_xref_is_in_the_verified_list_with_the_same_label_and_confidence(curation) -> None:
     with VERIFIED.open(encoding="utf-8") as handle:
-        verified = {(row["target_id"], row["target_label"]): row["confidence"]
-                    for row in csv.DictReader(handle, delimiter="\t")}
+        verified = {
+            (row["target_id"], row["target_label"]): row["confidence"]
+            for row in csv.DictReader(handle, delimiter="\t")
+        }
     for xref in curation.xrefs:
-        assert (xref.curie, xref.target_label) in verified, f"xrefs.tsv:{xref.line}: {xref.curie} not verified"
+        assert (xref.curie, xref.target_label) in verified, (
+            f"xrefs.tsv:{xref.line}: {xref.curie} not verified"
+        )
 
 
 @needs_shared
@@ -36,12 +42,17 @@ def test_identifiers_on_sources_say_where_they_were_verified(curation) -> None:
 
 
 def test_no_link_cites_an_unverified_source(curation) -> None:
-    unverified = {r.id for r in curation.references.values() if r.verified_in.startswith("UNVERIFIED")}
+    unverified = {
+        r.id for r in curation.references.values() if r.verified_in.startswith("UNVERIFIED")
+    }
     cited = {source for link in curation.links for source in link.sources}
     assert not cited & unverified, sorted(cited & unverified)
 
 
 def test_names_people_use_resolve(kg) -> None:
-    for name, expected in [("B12", "cobalamin"), ("PPI", "proton_pump_inhibitor"),
-                           ("Addison-Biermer disease", "pernicious_anemia")]:
+    for name, expected in [
+        ("B12", "cobalamin"),
+        ("PPI", "proton_pump_inhibitor"),
+        ("Addison-Biermer disease", "pernicious_anemia"),
+    ]:
         assert kg.find(name).id == expected, name

@@ -18,7 +18,7 @@ import pytest
 import rdflib
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPARQLWrapper
 
-from b12kg.server import Refused, SparqlServer, check_query, make_server, negotiate
+from b12kg.endpoint import Refused, SparqlServer, check_query, make_server, negotiate
 from b12kg.sparql import bind_parameters, checks, get_query, library, values_block
 
 B12 = "https://w3id.org/b12kg/"
@@ -59,7 +59,7 @@ def small_endpoint() -> Iterator[SparqlServer]:
 
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    from b12kg.server import _load_store
+    from b12kg.endpoint.workers import _load_store
     from tests.conftest import ONTOLOGY
 
     return _load_store(ONTOLOGY / "b12kg.ttl")
