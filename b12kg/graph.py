@@ -90,29 +90,43 @@ class Backend(Protocol):
     ) -> QueryResult: ...
 
 
+RDF_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def read_store(path: Path) -> ox.Store:
+    """An in-memory store of the file at `path`, keeping the file's blank-node labels.
+
+    Not renaming blank nodes at random means every process that reads the same file holds an
+    identical store — same rows, same order, same `_:b…` labels — so an endpoint's workers
+    page through LIMIT/OFFSET consistently, whichever one answers.
+    """
+    path = Path(path)
+    rdf_format = RDF_FORMATS.get(path.suffix.lower())
+    if rdf_format is None:
+        raise UsageError(f"cannot load {path.name}: expected .ttl, .nt, .owl or .rdf")
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    store = ox.Store()
+    try:
+        store.extend(ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=False))
+    except SyntaxError as error:
+        raise UsageError(f"{path} is not valid RDF: {error}") from None
+    return store
+
+
 class LocalBackend:
     """An in-memory pyoxigraph store loaded from a file."""
 
     def __init__(self, path: Path):
         self.path = path
         self.description = str(path)
-        self.store = ox.Store()
-        suffix = path.suffix.lower()
-        formats = {
-            ".ttl": ox.RdfFormat.TURTLE,
-            ".nt": ox.RdfFormat.N_TRIPLES,
-            ".owl": ox.RdfFormat.RDF_XML,
-            ".rdf": ox.RdfFormat.RDF_XML,
-            ".xml": ox.RdfFormat.RDF_XML,
-        }
-        if suffix not in formats:
-            raise UsageError(f"cannot load {path.name}: expected .ttl, .nt, .owl or .rdf")
-        if not path.exists():
-            raise UsageError(f"no such file: {path}")
-        try:
-            self.store.bulk_load(path=str(path), format=formats[suffix])
-        except SyntaxError as error:
-            raise UsageError(f"{path} is not valid RDF: {error}") from None
+        self.store = read_store(path)
 
     def select(
         self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str

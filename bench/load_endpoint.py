@@ -48,10 +48,10 @@ def in_process(texts: dict[str, str], repeat: int = 200) -> dict[str, dict[str, 
     pyoxigraph alone serialising SPARQL JSON (what the endpoint's workers do)."""
     import pyoxigraph as ox
 
-    from b12kg.endpoint.workers import _load_store
+    from b12kg.graph import read_store
     from b12kg.sparql import run_local
 
-    store = _load_store(REPOSITORY / "ontology" / "b12kg.ttl")
+    store = read_store(REPOSITORY / "ontology" / "b12kg.ttl")
     out: dict[str, dict[str, float]] = {}
     for name, text in texts.items():
         timings: dict[str, list[float]] = {"run_local": [], "json": []}
@@ -70,9 +70,9 @@ def in_process(texts: dict[str, str], repeat: int = 200) -> dict[str, dict[str, 
 def expected_bodies(texts: dict[str, str]) -> dict[str, bytes]:
     import pyoxigraph as ox
 
-    from b12kg.endpoint.workers import _load_store
+    from b12kg.graph import read_store
 
-    store = _load_store(REPOSITORY / "ontology" / "b12kg.ttl")
+    store = read_store(REPOSITORY / "ontology" / "b12kg.ttl")
     return {
         name: store.query(text).serialize(format=ox.QueryResultsFormat.JSON)
         for name, text in texts.items()

@@ -59,10 +59,10 @@ def small_endpoint() -> Iterator[SparqlServer]:
 
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    from b12kg.endpoint.workers import _load_store
+    from b12kg.graph import read_store
     from tests.conftest import ONTOLOGY
 
-    return _load_store(ONTOLOGY / "b12kg.ttl")
+    return read_store(ONTOLOGY / "b12kg.ttl")
 
 
 def client(server: SparqlServer, query: str, fmt: str = JSON, method: str = "GET", **kw):

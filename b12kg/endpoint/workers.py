@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from b12kg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS
+from b12kg.graph import read_store
 
 _ROW_LIMIT_HINT = "add a LIMIT (and ORDER BY) to the query, or page with OFFSET"
 
@@ -74,34 +75,6 @@ def _worker_entry() -> None:
     _worker_main(Connection(int(fd)), store_path, isolate == "1", int(memory_mb) or None)
 
 
-def _load_store(path: Path):
-    """The graph, with the file's blank-node labels kept (not renamed at random).
-
-    Every worker, and every replacement, then holds an identical store: the same rows in the
-    same order and the same `_:b…` labels as the published file, so LIMIT/OFFSET paging
-    gives the same answer whichever worker serves a page."""
-    import pyoxigraph as ox
-
-    from b12kg.errors import UsageError
-
-    formats = {
-        ".ttl": ox.RdfFormat.TURTLE,
-        ".nt": ox.RdfFormat.N_TRIPLES,
-        ".owl": ox.RdfFormat.RDF_XML,
-        ".rdf": ox.RdfFormat.RDF_XML,
-        ".xml": ox.RdfFormat.RDF_XML,
-    }
-    fmt = formats.get(path.suffix.lower())
-    if fmt is None:
-        raise UsageError(f"cannot serve {path.name}: expected .ttl, .nt, .owl or .rdf")
-    store = ox.Store()
-    try:
-        store.extend(ox.parse(path=str(path), format=fmt, rename_blank_nodes=False))
-    except SyntaxError as error:
-        raise UsageError(f"{path} is not valid RDF: {error}") from None
-    return store
-
-
 def _worker_main(conn, store_path: str, isolate: bool, memory_mb: int | None) -> None:
     """A worker process: load the graph once, then answer jobs until the pipe closes."""
     isolated = _isolate_network() if isolate else False
@@ -112,7 +85,7 @@ def _worker_main(conn, store_path: str, isolate: bool, memory_mb: int | None) ->
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        store = _load_store(Path(store_path))
+        store = read_store(Path(store_path))
     except Exception as error:  # report any load failure to the parent, then stop
         conn.send(("error", str(error), False))
         return
