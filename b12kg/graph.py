@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
-from b12kg.errors import EndpointError, UnknownEntity, UsageError
-from b12kg.sparql import QueryFile, QueryResult, get_query, library, run_local, values_block
+from b12kg.errors import UnknownEntity, UsageError
+from b12kg.sparql import QueryFile, QueryResult, get_query, run_local, values_block
 from b12kg.vocabulary import local_name as _local
 
 if TYPE_CHECKING:
@@ -391,9 +391,6 @@ class KnowledgeGraph:
         result = self.backend.select(query, bindings, source=str(query.path))
         return result.renamed_parameters(query)
 
-    def library(self) -> dict[str, QueryFile]:
-        return library()
-
 
 def load(
     source: str | os.PathLike[str] | None = None, *, graph: str | None = None
@@ -410,8 +407,5 @@ def load(
         return KnowledgeGraph.from_backend(LocalBackend(ontology_file("b12kg.ttl")))
     text = os.fspath(source)
     if re.match(r"^https?://", text):
-        try:
-            return KnowledgeGraph.from_backend(RemoteBackend(text, graph=graph))
-        except EndpointError:
-            raise
+        return KnowledgeGraph.from_backend(RemoteBackend(text, graph=graph))
     return KnowledgeGraph.from_backend(LocalBackend(Path(text)))
