@@ -200,24 +200,26 @@ def closure(curation: Curation) -> dict[str, dict[str, set[str]]]:
     return result
 
 
-def _add_edges(graph: Graph, curation: Curation) -> None:
+def _add_edges(graph: Graph, curation: Curation, reach: dict[str, dict[str, set[str]]]) -> None:
     """Plain edge triples with their evidence, plus the materialised contributesTo / correlatesWith closure."""
     for link in curation.links:
         prop = B12[RELATIONS[link.relation].property]
         subject, target = entity_iri(link.subject), entity_iri(link.object)
         graph.add((subject, prop, target))
         _axiom(graph, subject, prop, target, link)
-    for cause, by_relation in closure(curation).items():
+    for cause, by_relation in reach.items():
         for relation, targets in by_relation.items():
             prop = B12.contributesTo if relation == "has_mechanism" else B12.correlatesWith
             for target in targets:
                 graph.add((entity_iri(cause), prop, entity_iri(target)))
 
 
-def _add_mechanism_groupings(graph: Graph, curation: Curation) -> None:
+def _add_mechanism_groupings(
+    graph: Graph, curation: Curation, reach: dict[str, dict[str, set[str]]]
+) -> None:
     """A defined class per shared mechanism, so HermiT lists 'causes acting through M'."""
     causes_per_mechanism: dict[str, set[str]] = defaultdict(set)
-    for cause, by_relation in closure(curation).items():
+    for cause, by_relation in reach.items():
         for target in by_relation.get("has_mechanism", ()):
             causes_per_mechanism[target].add(cause)
     for mechanism, causes in sorted(causes_per_mechanism.items()):
@@ -261,11 +263,12 @@ def build_graphs(curation: Curation) -> tuple[Graph, Graph]:
     _add_entities(axioms, curation)
     _add_sources(axioms, curation)
     _add_link_axioms(axioms, curation)
-    _add_mechanism_groupings(axioms, curation)
+    reach = closure(curation)
+    _add_mechanism_groupings(axioms, curation, reach)
     full = Graph()
     for triple in axioms:
         full.add(triple)
-    _add_edges(full, curation)
+    _add_edges(full, curation, reach)
     return axioms, full
 
 
