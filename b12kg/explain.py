@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from b12kg.errors import UsageError
-from b12kg.paths import DEFAULT_TARGETS, KIND_ORDER, CausalPath, _resolve_finding, paths
+from b12kg.paths import (
+    DEFAULT_TARGETS,
+    INTRACELLULAR,
+    KIND_ORDER,
+    CausalPath,
+    _resolve_finding,
+    paths,
+)
 from b12kg.vocabulary import CAUSE_KINDS
 
 if TYPE_CHECKING:
@@ -117,14 +124,32 @@ def _caution_sentence(definition: str) -> str:
     return definition
 
 
-def _cautions(kg: KnowledgeGraph, relevant: set[str]) -> list[Caution]:
+SPECIFIC_KINDS = frozenset({"physiological_state", "drug", "drug_class"})
+
+
+def _consequences(kg: KnowledgeGraph, mechanism_ids: set[str]) -> set[str]:
+    """Conditions that follow from these mechanisms (subacute combined degeneration …)."""
+    return {
+        edge.subject
+        for m in mechanism_ids
+        for edge in kg.edges.incoming.get(m, ())
+        if edge.relation == "isConsequenceOf"
+    }
+
+
+def _cautions(kg: KnowledgeGraph, relevant: set[str], inputs: set[str]) -> list[Caution]:
     found: list[Caution] = []
     for entity in sorted(kg.entities.values(), key=lambda e: e.label):
         if entity.kind != "caution":
             continue
         edges = [e for e in kg.edges.outgoing.get(entity.id, ()) if e.relation == "appliesTo"]
         hits = [e for e in edges if e.object in relevant]
-        if hits:
+        # A caution about a physiological state or a drug (pregnancy, B12 supplements) belongs
+        # with that input; one that cites a disease as its example stays general.
+        specific = any(
+            kg.entities[e.object].kind in SPECIFIC_KINDS and e.object not in inputs for e in edges
+        )
+        if hits and not (specific and not any(e.object in inputs for e in hits)):
             found.append(
                 Caution(
                     caution=entity,
@@ -213,13 +238,38 @@ def explain(
         for mechanism, by in shared:
             lines.append(f"  - {mechanism.label}: {', '.join(e.label for e in by)}")
         lines.append("")
+    if finding is None:
+        # Functional deficiency: cells lack cobalamin while serum B12 may stay normal (N2O,
+        # transcobalamin II deficiency). Not a serum-B12 path, and too important to omit.
+        functional = []
+        for entity in inputs:
+            if entity.id in explained_ids:
+                continue
+            found = [p for p in paths(kg, entity, INTRACELLULAR) if p.kind == "causal"]
+            if found:
+                functional.append((entity, _best(found), found))
+        if functional:
+            lines.append(
+                "Functional cobalamin deficiency — serum B12 may be normal; "
+                "methylmalonic acid and homocysteine are the informative tests:"
+            )
+            for number, (entity, best, found) in enumerate(functional, start=1):
+                explained_ids.add(entity.id)
+                used.extend(found)
+                relevant.update(m.id for m in best.mechanisms)
+                strength = f", {best.strength} evidence" if best.strength else ""
+                lines.append(f"  {number}. {entity.label} — cause{strength}")
+                lines.append(f"     {_chain_text(best, described)}")
+                lines.append(f"     sources: {_sources_text(best)}")
+            lines.append("")
     unexplained = tuple(e for e in inputs if e.id not in explained_ids)
     if unexplained:
         lines.append("Not accounted for by the graph: " + ", ".join(e.label for e in unexplained))
         lines.append("")
     input_ids = {e.id for e in inputs}
+    relevant |= _consequences(kg, relevant)
     cautions = sorted(
-        _cautions(kg, relevant),
+        _cautions(kg, relevant, input_ids),
         key=lambda c: (not any(a.id in input_ids for a in c.applies_to), c.caution.label),
     )
     if cautions:

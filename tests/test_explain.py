@@ -1,0 +1,68 @@
+"""explain(): what a clinician reads for a patient's list of conditions and drugs."""
+
+from __future__ import annotations
+
+import pytest
+
+from b12kg.errors import UnknownEntity, UsageError
+
+
+def test_causes_come_first_ordered_by_evidence_and_shared_mechanisms_are_named_once(kg) -> None:
+    text = kg.explain("omeprazole", "pernicious anemia", "metformin").text
+    low = text.split("Serum vitamin B12 increased")[0]
+    assert low.index("pernicious anemia — cause, established") < low.index(
+        "omeprazole — cause, probable"
+    )
+    assert (
+        low.count("reduced cobalamin absorption (as above)") == 2
+    )  # spelled out once, then referred to
+    assert "Shared mechanisms" in text
+
+
+def test_an_association_is_never_called_a_cause(kg) -> None:
+    text = kg.explain("systemic lupus erythematosus").text
+    assert "association only — not shown to cause it" in text
+    assert "lupus erythematosus — cause" not in text
+
+
+def test_pernicious_anemia_brings_the_folate_caution_with_its_seed_quote(kg) -> None:
+    explanation = kg.explain("pernicious anemia")
+    cautions = {c.caution.id: c for c in explanation.cautions}
+    folate = cautions["caution_no_folic_acid_alone_in_pernicious_anemia"]
+    assert any("should never be prescribed for pernicious anemia" in q for q in folate.quotes)
+    assert "Folic acid must not be given alone" in explanation.text
+
+
+def test_functional_deficiency_is_explained_even_without_a_serum_b12_path(kg) -> None:
+    text = kg.explain("nitrous oxide").text
+    assert "Functional cobalamin deficiency — serum B12 may be normal" in text
+    assert "nitrous oxide — cause" in text
+    assert "Not accounted for" not in text
+    assert "subacute combined degeneration" in text  # the consequence's caution applies
+
+
+def test_a_condition_specific_caution_appears_only_with_that_condition(kg) -> None:
+    pregnancy_caution = "caution_pregnancy_serum_b12_falls"
+    assert pregnancy_caution in {c.caution.id for c in kg.explain("pregnancy").cautions}
+    assert pregnancy_caution not in {c.caution.id for c in kg.explain("vegan diet").cautions}
+
+
+def test_an_input_with_no_path_is_reported_not_dropped(kg) -> None:
+    explanation = kg.explain("pernicious anemia", "folic acid")
+    assert [e.id for e in explanation.unexplained] == ["folic_acid"]
+    assert "Not accounted for by the graph: folic acid" in explanation.text
+
+
+def test_json_record_has_paths_in_the_documented_shape(kg) -> None:
+    record = kg.explain("Crohn's disease").to_record()
+    assert record["paths"] and {"source", "steps", "finding", "direction", "kind"} <= set(
+        record["paths"][0]
+    )
+    assert record["text"].startswith("Serum vitamin B12 decreased")
+
+
+def test_bad_inputs_are_clear_errors(kg) -> None:
+    with pytest.raises(UnknownEntity):
+        kg.explain("pernicous anemia")
+    with pytest.raises(UsageError, match="explain takes conditions and drugs"):
+        kg.explain("hypochlorhydria")
