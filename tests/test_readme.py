@@ -81,3 +81,21 @@ def test_counts_in_the_readme_match_the_sources(curation) -> None:
     }
     for shown, kind in names.items():
         assert int(table[shown]) == counts[kind], shown
+
+
+def test_link_source_and_triple_counts_in_the_readme_are_current(curation) -> None:
+    from collections import Counter
+
+    relations = Counter(link.relation for link in curation.links)
+    for relation, words in [
+        ("has_mechanism", "has-mechanism"),
+        ("leads_to", "leads-to"),
+        ("associated_with", "associated-with"),
+        ("is_consequence_of", "is-consequence-of"),
+    ]:
+        assert f"{relations[relation]} {words}" in README, words
+    assert f"{len(curation.references)} sources" in README
+    assert f"{len(curation.xrefs)} cross-references" in README
+    store = ox.Store()
+    store.bulk_load(path=str(ONTOLOGY / "b12kg.ttl"), format=ox.RdfFormat.TURTLE)
+    assert f"`b12kg.ttl` has {len(store):,} triples" in README
