@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from b12kg.curation import (
     CAUSE_KINDS,
@@ -33,7 +33,8 @@ from b12kg.curation import (
     read_curation,
 )
 from b12kg.errors import CurationError, Problem
-from b12kg.namespaces import B12, BASE, DEFINITION, OBO, OBOINOWL, entity_iri, source_iri
+from b12kg.namespaces import B12, BASE, DEFINITION, OBOINOWL, entity_iri, source_iri
+from b12kg.vocabulary import PREFIXES
 
 OWL_FILE = "b12kg.owl"
 TTL_FILE = "b12kg.ttl"
@@ -270,20 +271,6 @@ def build_graphs(curation: Curation) -> tuple[Graph, Graph]:
         full.add(triple)
     _add_edges(full, curation, reach)
     return axioms, full
-
-
-PREFIXES = {
-    "b12": BASE,
-    "src": BASE + "source/",
-    "obo": str(OBO),
-    "oboInOwl": str(OBOINOWL),
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "xsd": str(XSD),
-}
 
 
 def _canonical_bnode_labels(graph: Graph) -> dict[BNode, str]:

@@ -8,6 +8,7 @@ No traceback reaches a user unless --debug is given.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ def _print(text: str) -> None:
 
 def _progress(message: str) -> None:
     """Progress for long work goes to stderr, so stdout stays clean for scripts."""
-    if sys.stderr.isatty() or __import__("os").environ.get("B12KG_PROGRESS"):
+    if sys.stderr.isatty() or os.environ.get("B12KG_PROGRESS"):
         sys.stderr.write(message + "\n")
 
 
@@ -301,7 +302,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     import dataclasses
-    import os
 
     from b12kg.render import to_json
     from b12kg.resources import ontology_file

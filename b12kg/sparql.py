@@ -19,19 +19,6 @@ import pyoxigraph as ox
 from b12kg.errors import QuerySyntaxError, UsageError
 from b12kg.resources import queries_dir
 
-PREFIXES = {
-    "b12": "https://w3id.org/b12kg/",
-    "src": "https://w3id.org/b12kg/source/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "obo": "http://purl.obolibrary.org/obo/",
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
-
 _PARAMETER = re.compile(r"\?(_{1,2}([A-Za-z][A-Za-z0-9]*?)(_iri)?)\b")
 _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
 

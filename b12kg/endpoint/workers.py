@@ -104,7 +104,8 @@ def _execute(store, text: str, results_key: str, graph_key: str, max_rows: int):
     """Run one query; (status, content type, body bytes). Runs inside a worker."""
     import pyoxigraph as ox
 
-    from b12kg.sparql import PREFIXES, syntax_error
+    from b12kg.sparql import syntax_error
+    from b12kg.vocabulary import PREFIXES
 
     plain = "text/plain; charset=utf-8"
     try:
