@@ -18,8 +18,7 @@ from b12kg.errors import (
     UnknownEntity,
     UsageError,
 )
-
-__version__ = "0.1.0"
+from b12kg.version import __version__
 
 __all__ = [
     "B12kgError",
@@ -49,49 +48,34 @@ def load(source=None, *, graph: str | None = None):
     >>> [p.direction for p in kg.paths("Addison-Biermer disease")][0]
     'decreased'
     """
-    from b12kg.graph import load as _load
+    from b12kg.knowledge import load as _load
 
     return _load(source, graph=graph)
 
 
 def reason(owl_file=None):
-    """Run HermiT on the packaged ontology (needs Java); see b12kg.reason.ReasonerReport."""
-    from b12kg.reasoner import reason as _reason
+    """Run HermiT on the packaged ontology (needs Java); see b12kg.owl.reasoner.ReasonerReport."""
+    from b12kg.owl.reasoner import reason as _reason
 
     return _reason(owl_file)
 
 
 def records(items):
     """Plain dicts from results, for `pandas.DataFrame(b12kg.records(kg.paths(...)))`."""
-    from b12kg.render import records as _records
+    from b12kg.cli.render import records as _records
 
     return _records(items)
 
 
 def build(sources=None, output=None, *, check: bool = False):
-    """Validate the curated sources and write ontology/b12kg.owl and .ttl (see b12kg.build)."""
-    from b12kg.builder import build as _build
-    from b12kg.resources import REPOSITORY_DIR
+    """Validate the curated sources and write ontology/b12kg.owl and .ttl (see b12kg.curation.builder)."""
+    from b12kg.curation.builder import build as _build
 
-    return _build(
-        sources or _checkout_sources(), output or REPOSITORY_DIR / "ontology", check=check
-    )
-
-
-def _checkout_sources():
-    """The curated sources of this checkout; an installed wheel carries none."""
-    from b12kg.resources import repository_dir, sources_dir
-
-    if repository_dir() is None:
-        raise UsageError(
-            "no curated sources here (an installed package carries only the "
-            "built ontology): run from a b12kg checkout or pass --sources DIR"
-        )
-    return sources_dir()
+    return _build(sources, output, check=check)
 
 
 def validate(sources=None, *, owl: bool = True):
-    """Check the curated sources and the ontology they build; writes nothing (see b12kg.checks)."""
-    from b12kg.checks import validate as _validate
+    """Check the curated sources and the ontology they build; writes nothing (see b12kg.curation.validation)."""
+    from b12kg.curation.validation import validate as _validate
 
-    return _validate(sources or _checkout_sources(), owl=owl)
+    return _validate(sources, owl=owl)

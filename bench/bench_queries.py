@@ -16,7 +16,8 @@ import time
 import pyoxigraph as ox
 
 import b12kg
-from b12kg.sparql import bind_parameters, library
+from b12kg.sparql.binding import bind_parameters
+from b12kg.sparql.library import library
 
 
 def _median_ms(call, runs: int) -> float:

@@ -47,7 +47,7 @@ def cold_start(runs: int) -> dict[str, float]:
 
 def in_process(runs: int) -> dict[str, float]:
     import b12kg
-    from b12kg.paths import CAUSE_KINDS
+    from b12kg.vocabulary import CAUSE_KINDS
 
     loads = []
     for _ in range(max(5, runs // 3)):

@@ -34,7 +34,8 @@ LIGHT_MS = 1.0  # a library query is "light" when its in-process median is below
 def library_queries() -> dict[str, str]:
     """Every library query with its defaults bound (trailing VALUES, as over HTTP)."""
     import b12kg
-    from b12kg.sparql import bind_parameters, library, values_block
+    from b12kg.sparql.binding import bind_parameters, values_block
+    from b12kg.sparql.library import library
 
     kg = b12kg.load()
     return {
@@ -48,8 +49,7 @@ def in_process(texts: dict[str, str], repeat: int = 200) -> dict[str, dict[str, 
     pyoxigraph alone serialising SPARQL JSON (what the endpoint's workers do)."""
     import pyoxigraph as ox
 
-    from b12kg.graph import read_store
-    from b12kg.sparql import run_local
+    from b12kg.sparql.embedded import read_store, run_local
 
     store = read_store(REPOSITORY / "ontology" / "b12kg.ttl")
     out: dict[str, dict[str, float]] = {}
@@ -70,7 +70,7 @@ def in_process(texts: dict[str, str], repeat: int = 200) -> dict[str, dict[str, 
 def expected_bodies(texts: dict[str, str]) -> dict[str, bytes]:
     import pyoxigraph as ox
 
-    from b12kg.graph import read_store
+    from b12kg.sparql.embedded import read_store
 
     store = read_store(REPOSITORY / "ontology" / "b12kg.ttl")
     return {

@@ -30,7 +30,7 @@ def mini_sources(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def curation():
-    from b12kg.curation import read_curation
+    from b12kg.curation.tables import read_curation
 
     return read_curation(SOURCES)
 

@@ -19,10 +19,9 @@ import pytest
 
 import b12kg
 from b12kg.errors import EndpointError, QuerySyntaxError, UsageError
-from b12kg.graph import RemoteBackend
-from b12kg.remote import inline_values, remote_select
-from b12kg.sparql import checks, library
-from b12kg.triplestore import load_into_endpoint, ntriples_chunks, read_triples
+from b12kg.sparql.library import checks, library
+from b12kg.sparql.loading import load_into_endpoint, ntriples_chunks, read_triples
+from b12kg.sparql.remote import RemoteBackend, inline_values, remote_select
 
 from .virtuoso import INSTALL_HINT, VirtuosoServer, free_port, installed
 
@@ -242,7 +241,7 @@ def test_a_failing_load_leaves_the_target_intact(virtuoso: Virtuoso, monkeypatch
         chunks = ntriples_chunks(triples, limit)
         return [*chunks[:-1], b"<urn:x:a> <urn:x:b> this is not N-Triples .\n"]
 
-    monkeypatch.setattr("b12kg.triplestore.ntriples_chunks", broken_chunks)
+    monkeypatch.setattr("b12kg.sparql.loading.ntriples_chunks", broken_chunks)
     with pytest.raises(EndpointError):
         load(virtuoso, graph)
     assert count(virtuoso, graph) == expected

@@ -11,9 +11,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
 
-from b12kg.builder import build
+from b12kg.curation.builder import build
 from b12kg.errors import CurationError
-from b12kg.namespaces import B12, entity_iri
+from b12kg.vocabulary import B12, entity_iri
 
 from .conftest import ONTOLOGY, REPOSITORY, SOURCES
 
@@ -63,7 +63,7 @@ def test_invalid_sources_write_nothing(mini_sources: Path, tmp_path: Path) -> No
 
 
 def test_a_failed_write_leaves_the_old_artifact_whole(tmp_path: Path, monkeypatch) -> None:
-    from b12kg import builder as build_module
+    from b12kg.curation import builder as build_module
 
     target = tmp_path / "b12kg.ttl"
     target.write_bytes(b"old")

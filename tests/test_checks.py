@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from b12kg.checks import validate
+from b12kg.curation.validation import validate
 
 from .conftest import SOURCES, requires_java
 

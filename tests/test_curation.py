@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from b12kg.curation import read_curation
+from b12kg.curation.tables import read_curation
 from b12kg.errors import CurationError
 
 

@@ -19,7 +19,8 @@ import rdflib
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPARQLWrapper
 
 from b12kg.endpoint import Refused, SparqlServer, check_query, make_server, negotiate
-from b12kg.sparql import bind_parameters, checks, get_query, library, values_block
+from b12kg.sparql.binding import bind_parameters, values_block
+from b12kg.sparql.library import checks, get_query, library
 
 B12 = "https://w3id.org/b12kg/"
 ENTITY_LABELS = f"""PREFIX b12: <{B12}>
@@ -59,7 +60,7 @@ def small_endpoint() -> Iterator[SparqlServer]:
 
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    from b12kg.graph import read_store
+    from b12kg.sparql.embedded import read_store
     from tests.conftest import ONTOLOGY
 
     return read_store(ONTOLOGY / "b12kg.ttl")

@@ -178,7 +178,7 @@ def test_a_lab_finding_is_not_a_source(kg) -> None:
 
 
 def test_records_are_dataframe_ready(kg) -> None:
-    from b12kg.render import records
+    from b12kg.cli.render import records
 
     rows = records(kg.paths("Crohn's disease"))
     assert rows and {"source", "steps", "finding", "direction", "kind"} <= set(rows[0])

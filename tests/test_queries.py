@@ -19,7 +19,9 @@ from rdflib.paths import MulPath, Path
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from b12kg.sparql import QueryFile, _parameters, bind_parameters, library, run_local, values_block
+from b12kg.sparql.binding import bind_parameters, values_block
+from b12kg.sparql.embedded import run_local
+from b12kg.sparql.library import QueryFile, _parameters, library
 
 from .conftest import ONTOLOGY
 

@@ -52,7 +52,7 @@ def test_sparql_example_returns_causes_with_sources() -> None:
 
 
 def test_counts_in_the_readme_match_the_sources(curation) -> None:
-    from b12kg.builder import count_by_kind
+    from b12kg.curation.builder import count_by_kind
 
     counts = count_by_kind(curation)
     table = {}
@@ -99,3 +99,13 @@ def test_link_source_and_triple_counts_in_the_readme_are_current(curation) -> No
     store = ox.Store()
     store.bulk_load(path=str(ONTOLOGY / "b12kg.ttl"), format=ox.RdfFormat.TURTLE)
     assert f"`b12kg.ttl` has {len(store):,} triples" in README
+
+
+def test_layout_section_names_every_stage_of_the_package() -> None:
+    section = README.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    package = REPOSITORY / "b12kg"
+    stages = {f"b12kg/{d.name}/" for d in package.iterdir() if (d / "__init__.py").exists()}
+    assert stages, "no sub-packages found"
+    assert {s for s in stages if s not in section} == set()
+    for module in ("knowledge.py", "errors.py", "vocabulary.py", "resources.py"):
+        assert module in section

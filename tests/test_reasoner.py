@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from b12kg.errors import ReasonerUnavailable
-from b12kg.paths import CAUSE_KINDS
+from b12kg.vocabulary import CAUSE_KINDS
 
 from .conftest import requires_java
 

@@ -24,6 +24,9 @@ One module per job:
 * `workers` — the worker processes that load the graph and run queries;
 * `pages` — the service description and the HTML query page;
 * `http` — the request handler, the server and its answer cache, `make_server`, `serve`.
+
+May import: `b12kg.sparql` (the embedded store and the query library), `b12kg.errors`,
+`b12kg.vocabulary`, `b12kg.resources`. It serves the store; it does not walk the graph.
 """
 
 from __future__ import annotations

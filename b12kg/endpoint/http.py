@@ -334,7 +334,7 @@ class SparqlServer(ThreadingHTTPServer):
         self._slots = threading.BoundedSemaphore(max_connections)
         self._serving = False
         self._describe_cache: dict[tuple[str, str], bytes] = {}
-        from b12kg.sparql import library
+        from b12kg.sparql.library import library
 
         queries = library()
         self.library_texts = {name: q.text for name, q in queries.items()}

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from b12kg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS
-from b12kg.graph import read_store
+from b12kg.sparql.embedded import read_store
 
 _ROW_LIMIT_HINT = "add a LIMIT (and ORDER BY) to the query, or page with OFFSET"
 
@@ -104,7 +104,7 @@ def _execute(store, text: str, results_key: str, graph_key: str, max_rows: int):
     """Run one query; (status, content type, body bytes). Runs inside a worker."""
     import pyoxigraph as ox
 
-    from b12kg.sparql import syntax_error
+    from b12kg.sparql.embedded import syntax_error
     from b12kg.vocabulary import PREFIXES
 
     plain = "text/plain; charset=utf-8"

@@ -12,29 +12,10 @@ import tempfile
 from pathlib import Path
 
 from b12kg.errors import Problem, ReasonerUnavailable
+from b12kg.owl.java import hermit_jar, java_executable
+from b12kg.owl.reasoner import run_hermit
 
-JAVA_SOURCE = Path(__file__).with_name("java") / "DLProfileCheck.java"
-
-
-def hermit_jar() -> Path:
-    import owlready2
-
-    return Path(owlready2.__file__).with_name("hermit") / "HermiT.jar"
-
-
-def java_executable() -> str:
-    """The Java that owlready2 will use; raise ReasonerUnavailable if there is none."""
-    import shutil
-
-    import owlready2
-
-    java = shutil.which(owlready2.JAVA_EXE) or shutil.which("java")
-    if java is None:
-        raise ReasonerUnavailable(
-            "Java not found: the OWL checks and HermiT need a Java runtime (e.g. `apt-get install "
-            "default-jre-headless`); everything else in b12kg works without it"
-        )
-    return java
+JAVA_SOURCE = Path(__file__).with_name("DLProfileCheck.java")
 
 
 def profile_violations(owl_file: Path) -> list[str]:
@@ -58,8 +39,6 @@ def profile_violations(owl_file: Path) -> list[str]:
 
 def owl_problems(owl_bytes: bytes) -> list[Problem]:
     """DL-profile violations and HermiT's verdict on an RDF/XML ontology, as Problems."""
-    from b12kg.reasoner import run_hermit
-
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "b12kg.owl"
         path.write_bytes(owl_bytes)

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from b12kg.errors import ReasonerUnavailable
-from b12kg.namespaces import BASE
+from b12kg.owl.java import java_executable
+from b12kg.vocabulary import BASE
+from b12kg.vocabulary import local_name as _local
 
 #: The defined classes of model.ttl whose inferred members `b12kg reason` reports.
 DEFINED_CLASSES = (
@@ -57,15 +59,9 @@ class ReasonerReport:
         }
 
 
-def _local(iri: str) -> str:
-    return iri[len(BASE) :] if iri.startswith(BASE) else iri
-
-
 def run_hermit(owl_file: Path | str) -> ReasonerReport:
     """Classify `owl_file` (RDF/XML) with HermiT and collect what it inferred."""
     import time
-
-    from b12kg.owlcheck import java_executable
 
     java_executable()  # "Java not found" must never be mistaken for a verdict on the ontology
     import owlready2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 
-from b12kg.namespaces import B12, BASE
+from b12kg.vocabulary import B12, BASE
 
 from .conftest import SOURCES
 

@@ -1,6 +1,6 @@
 """SELECT on a SPARQL endpoint through SPARQLWrapper, giving the rows `run_local` gives.
 
-Values come back as the plain Python values `b12kg.sparql.python_value` makes of pyoxigraph
+Values come back as the plain Python values `b12kg.sparql.results.python_value` makes of pyoxigraph
 terms, so a caller cannot tell which backend answered. What this module smooths over:
 
 - Virtuoso's JSON results use the old `typed-literal` type and return booleans as 1/0;
@@ -29,7 +29,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from b12kg.errors import EndpointError, QuerySyntaxError
-from b12kg.sparql import QueryResult, python_value, values_block
+from b12kg.sparql.binding import values_block
+from b12kg.sparql.library import QueryFile
+from b12kg.sparql.results import QueryResult, python_value
 
 # Virtuoso's default `[SPARQL] ResultSetMaxRows`: an answer of exactly this size is taken to be cut.
 VIRTUOSO_ROW_CAP = 10_000
@@ -247,3 +249,25 @@ def _where_end(text: str) -> int | None:
                 return None
         i += 1
     return None
+
+
+class RemoteBackend:
+    """A SPARQL 1.1 endpoint, read with SPARQLWrapper.
+
+    Parameters are serialised by pyoxigraph into a VALUES block, which `inline_values` places
+    at the end of the top-level WHERE group (Virtuoso 7.2 mis-joins a trailing one).
+    """
+
+    def __init__(self, url: str, *, graph: str | None = None, timeout: int = 60):
+        self.url = url
+        self.graph = graph
+        self.timeout = timeout
+        self.description = url + (f" (graph {graph})" if graph else "")
+
+    def select(
+        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
+    ) -> QueryResult:
+        text = query.text if isinstance(query, QueryFile) else query
+        return remote_select(
+            self, text + values_block(bindings), source=source, bound=dict(bindings)
+        )

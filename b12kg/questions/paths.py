@@ -20,16 +20,16 @@ inhibitor), exactly as an OWL reasoner would; such a path begins with an `is a` 
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from b12kg.errors import UsageError
+from b12kg.graph.edges import STRENGTH_ORDER, Evidence
 from b12kg.vocabulary import CAUSE_KINDS, MECHANISM_KINDS
-from b12kg.vocabulary import local_name as _local
 
 if TYPE_CHECKING:
-    from b12kg.graph import Entity, KnowledgeGraph
+    from b12kg.graph.entities import Entity
+    from b12kg.graph.index import GraphIndex
 
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
@@ -50,47 +50,8 @@ FIRST_STEP_KIND = {
     "associatedWith": "association",
     "isConsequenceOf": "consequence",
 }
-STRENGTH_ORDER = {"established": 3, "probable": 2, "limited": 1, "disputed": 0}
 DEFAULT_TARGETS = ("serum_b12_decreased", "serum_b12_increased")
 DEPLETION, INTRACELLULAR = "cobalamin_depletion", "intracellular_cobalamin_deficiency"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Why a step is believed: sources (ids), verbatim seed quotes, strength, curator notes."""
-
-    sources: tuple[str, ...] = ()
-    quotes: tuple[str, ...] = ()
-    strength: str = ""
-    notes: tuple[str, ...] = ()
-
-    def to_record(self, kg: KnowledgeGraph | None = None) -> dict[str, object]:
-        sources: list[dict[str, object]] = []
-        for source_id in self.sources:
-            source = kg.sources.get(source_id) if kg else None
-            sources.append(
-                {
-                    "id": source_id,
-                    "title": source.title if source else None,
-                    "citation": (source.citation or None) if source else None,
-                    "identifiers": list(source.identifiers) if source else [],
-                }
-            )
-        return {
-            "sources": sources,
-            "quotes": list(self.quotes),
-            "strength": self.strength or None,
-            "notes": list(self.notes),
-        }
-
-
-@dataclass(frozen=True)
-class Edge:
-    subject: str
-    relation: str  # local name: hasMechanism, leadsTo, …
-    object: str
-    kind: str  # causal | association | consequence | structural
-    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -106,7 +67,7 @@ class Step:
     def relation_label(self) -> str:
         return RELATION_LABELS.get(self.relation, self.relation)
 
-    def to_record(self, kg: KnowledgeGraph | None = None) -> dict[str, object]:
+    def to_record(self, kg: GraphIndex | None = None) -> dict[str, object]:
         relation_id = {"subClassOf": "rdfs:subClassOf", "hasSubtype": "^rdfs:subClassOf"}.get(
             self.relation, f"b12:{self.relation}"
         )
@@ -114,7 +75,9 @@ class Step:
             "subject": self.subject.ref(),
             "relation": {"id": relation_id, "label": self.relation_label},
             "object": self.object.ref(),
-            "evidence": [self.evidence.to_record(kg)] if self.evidence else [],
+            "evidence": [self.evidence.to_record(kg.sources if kg else None)]
+            if self.evidence
+            else [],
         }
 
 
@@ -128,7 +91,7 @@ class CausalPath:
     direction: str  # decreased | increased | positive ("" when the target is a mechanism)
     kind: str  # causal | association | consequence
     nature: str  # true deficiency | functional deficiency | physiological | assay artefact | pathological
-    kg: KnowledgeGraph | None = field(default=None, compare=False, repr=False)
+    kg: GraphIndex | None = field(default=None, compare=False, repr=False)
 
     @property
     def mechanisms(self) -> tuple[Entity, ...]:
@@ -179,53 +142,10 @@ class CausalPath:
         }
 
 
-class EdgeIndex:
-    """Edges by subject and by object, built once from the causal-edges query rows."""
-
-    def __init__(self) -> None:
-        self.outgoing: dict[str, list[Edge]] = defaultdict(list)
-        self.incoming: dict[str, list[Edge]] = defaultdict(list)
-
-    @classmethod
-    def from_rows(cls, kg: KnowledgeGraph, rows: list[dict[str, object]]) -> EdgeIndex:
-        grouped: dict[tuple[str, str, str, str], dict[str, set[str]]] = {}
-        for row in rows:
-            key = (
-                _local(row["subject"]),
-                _local(row["relation"]),
-                _local(row["object"]),
-                str(row["edge_kind"]),
-            )
-            bucket = grouped.setdefault(
-                key, {"sources": set(), "quotes": set(), "strength": set(), "notes": set()}
-            )
-            if row.get("source"):
-                bucket["sources"].add(str(row["source"]).rsplit("/", 1)[-1])
-            for column, name in (("quote", "quotes"), ("strength", "strength"), ("note", "notes")):
-                if row.get(column):
-                    bucket[name].add(str(row[column]))
-        index = cls()
-        for (subject, relation, obj, kind), bucket in sorted(grouped.items()):
-            if subject not in kg.entities or obj not in kg.entities:
-                continue
-            evidence = Evidence(
-                sources=tuple(sorted(bucket["sources"])),
-                quotes=tuple(sorted(bucket["quotes"])),
-                strength=min(
-                    bucket["strength"], key=lambda s: STRENGTH_ORDER.get(s, -1), default=""
-                ),
-                notes=tuple(sorted(bucket["notes"])),
-            )
-            edge = Edge(subject, relation, obj, kind, evidence)
-            index.outgoing[subject].append(edge)
-            index.incoming[obj].append(edge)
-        return index
-
-
 # --- the forward walk ---------------------------------------------------------------------------
 
 
-def _nature(node_ids: list[str], kg: KnowledgeGraph) -> str:
+def _nature(node_ids: list[str], kg: GraphIndex) -> str:
     kinds = {kg.entities[n].kind for n in node_ids}
     if not kinds & MECHANISM_KINDS:
         return "mechanism unknown"
@@ -240,7 +160,7 @@ def _nature(node_ids: list[str], kg: KnowledgeGraph) -> str:
     return "pathological"
 
 
-def _is_a_chains(kg: KnowledgeGraph, entity_id: str) -> list[list[str]]:
+def _is_a_chains(kg: GraphIndex, entity_id: str) -> list[list[str]]:
     """[entity], [entity, parent], [entity, parent, grandparent] …: every is-a route upward."""
     chains: list[list[str]] = []
 
@@ -254,8 +174,8 @@ def _is_a_chains(kg: KnowledgeGraph, entity_id: str) -> list[list[str]]:
     return chains
 
 
-def _walk(
-    kg: KnowledgeGraph, source_id: str, targets: set[str], *, via: str | None = None
+def walk(
+    kg: GraphIndex, source_id: str, targets: set[str], *, via: str | None = None
 ) -> list[CausalPath]:
     index = kg.edges
     found: list[CausalPath] = []
@@ -302,7 +222,7 @@ def _walk(
 KIND_ORDER = {"causal": 0, "association": 1, "consequence": 2}
 
 
-def _targets(kg: KnowledgeGraph, target: str | Entity | None) -> set[str]:
+def _targets(kg: GraphIndex, target: str | Entity | None) -> set[str]:
     if target is None:
         return {t for t in DEFAULT_TARGETS if t in kg.entities}
     entity = kg.find(target) if isinstance(target, str) else target
@@ -314,7 +234,7 @@ def _targets(kg: KnowledgeGraph, target: str | Entity | None) -> set[str]:
 
 
 def paths(
-    kg: KnowledgeGraph, source: str | Entity, target: str | Entity | None = None
+    kg: GraphIndex, source: str | Entity, target: str | Entity | None = None
 ) -> list[CausalPath]:
     """Every path from `source` (a condition or drug) to `target` (serum total B12 by default)."""
     entity = kg.find(source) if isinstance(source, str) else source
@@ -324,13 +244,13 @@ def paths(
             f'try `b12kg causes "{entity.label}"` for what leads to it'
         )
     targets = _targets(kg, target)
-    found = _walk(kg, entity.id, targets)
+    found = walk(kg, entity.id, targets)
     if found:
         return found
     # A grouping with no mechanism of its own (the seed's "worm infestation"): show what its
     # subtypes do, behind an explicit "includes" step, never as a claim about the whole group.
     for child in kg.descendants(entity.id):
-        for path in _walk(kg, child, targets):
+        for path in walk(kg, child, targets):
             if any(s.relation == "subClassOf" for s in path.steps):
                 continue
             step = Step(entity, "hasSubtype", kg.entities[child])
@@ -349,7 +269,7 @@ def paths(
 
 
 def causes_of(
-    kg: KnowledgeGraph,
+    kg: GraphIndex,
     finding: str | Entity,
     *,
     via: str | Entity | None = None,
@@ -359,7 +279,7 @@ def causes_of(
 
     Consequences (megaloblastic anemia …) are not causes and are left out unless asked for.
     """
-    target = _resolve_finding(kg, finding)
+    target = resolve_finding(kg, finding)
     via_id = None
     if via is not None:
         via_entity = kg.find(via) if isinstance(via, str) else via
@@ -371,9 +291,7 @@ def causes_of(
     found: list[CausalPath] = []
     for entity in sorted(kg.entities.values(), key=lambda e: e.label.casefold()):
         if entity.kind in CAUSE_KINDS:
-            found.extend(
-                p for p in _walk(kg, entity.id, {target.id}, via=via_id) if p.kind in kinds
-            )
+            found.extend(p for p in walk(kg, entity.id, {target.id}, via=via_id) if p.kind in kinds)
     found.sort(
         key=lambda p: (
             KIND_ORDER[p.kind],
@@ -393,7 +311,7 @@ FINDING_ALIASES = {
 }
 
 
-def _resolve_finding(kg: KnowledgeGraph, finding: str | Entity) -> Entity:
+def resolve_finding(kg: GraphIndex, finding: str | Entity) -> Entity:
     if isinstance(finding, str) and finding.strip().lower() in FINDING_ALIASES:
         return kg.entities[FINDING_ALIASES[finding.strip().lower()]]
     entity = kg.find(finding) if isinstance(finding, str) else finding
@@ -402,128 +320,3 @@ def _resolve_finding(kg: KnowledgeGraph, finding: str | Entity) -> Entity:
             f"'{entity.label}' is a {entity.kind}; name a lab finding (or 'low'/'high')"
         )
     return entity
-
-
-# --- from findings to causes --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RankedCause:
-    """A candidate cause for a set of findings, and how well it fits them."""
-
-    rank: int
-    cause: Entity
-    explained: tuple[Entity, ...]
-    not_given: tuple[Entity, ...]  # what it predicts that was not given
-    conflicts: tuple[Entity, ...]  # given findings it predicts the opposite of
-    kind: str
-    strength: str
-    paths: tuple[CausalPath, ...]
-
-    def to_record(self) -> dict[str, object]:
-        return {
-            "rank": self.rank,
-            "cause": self.cause.ref(),
-            "kind": self.kind,
-            "strength": self.strength or None,
-            "explains": [f.ref() for f in self.explained],
-            "predicts_not_given": [f.ref() for f in self.not_given],
-            "conflicts": [f.ref() for f in self.conflicts],
-        }
-
-
-@dataclass(frozen=True)
-class Differential:
-    """Ranked candidates plus the tests that would tell the leading ones apart."""
-
-    findings: tuple[Entity, ...]
-    candidates: tuple[RankedCause, ...]
-    tests: tuple[tuple[Entity, tuple[Entity, ...]], ...]  # (finding, leading causes predicting it)
-    rule: str = (
-        "Rank by: most given findings explained; then fewest given findings contradicted; "
-        "then causal before association; then strongest evidence (weakest link of the best "
-        "path); then fewest predictions not given (more specific); then name."
-    )
-
-    def to_record(self) -> dict[str, object]:
-        return {
-            "findings": [f.ref() for f in self.findings],
-            "candidates": [c.to_record() for c in self.candidates],
-            "discriminating_tests": [
-                {"finding": f.ref(), "predicted_by": [c.ref() for c in by]} for f, by in self.tests
-            ],
-            "rule": self.rule,
-        }
-
-
-def _opposite(a: Entity, b: Entity) -> bool:
-    return bool(a.analyte) and a.analyte == b.analyte and a.direction != b.direction
-
-
-def rank_causes(
-    kg: KnowledgeGraph, findings: list[str | Entity], *, limit: int = 10, leading: int = 5
-) -> Differential:
-    """Rank the causes whose expected findings fit `findings` (see Differential.rule)."""
-    given = [_resolve_finding(kg, f) for f in findings]
-    if not given:
-        raise UsageError("name at least one finding, e.g. 'low' or 'methylmalonic acid increased'")
-    given_ids = {g.id for g in given}
-    all_findings = {e.id for e in kg.entities.values() if e.kind == "lab_finding"}
-    scored = []
-    for entity in kg.entities.values():
-        if entity.kind not in CAUSE_KINDS:
-            continue
-        walked = [
-            p for p in _walk(kg, entity.id, all_findings) if p.kind in ("causal", "association")
-        ]
-        if not walked:
-            continue
-        expected = {p.finding.id: p for p in walked}
-        explained = [kg.entities[i] for i in sorted(given_ids & set(expected))]
-        if not explained:
-            continue
-        predictions = {p.finding.id for p in walked if p.nature != "assay artefact"}
-        conflicts = [
-            g
-            for g in given
-            if any(_opposite(g, kg.entities[f]) for f in predictions) and g.id not in predictions
-        ]
-        matching = tuple(p for p in walked if p.finding.id in given_ids)
-        best = max(matching, key=lambda p: (p.kind == "causal", p.strength_rank))
-        # An artefact route says what a result *may* show, not what to test for next.
-        not_given = [kg.entities[i] for i in sorted(predictions - given_ids)]
-        scored.append((entity, explained, conflicts, best, not_given, matching))
-    scored.sort(
-        key=lambda s: (
-            -len(s[1]),
-            len(s[2]),
-            KIND_ORDER[s[3].kind],
-            -s[3].strength_rank,
-            len(s[4]),
-            s[0].label.casefold(),
-        )
-    )
-    candidates = tuple(
-        RankedCause(
-            rank=i + 1,
-            cause=e,
-            explained=tuple(x),
-            not_given=tuple(n),
-            conflicts=tuple(c),
-            kind=b.kind,
-            strength=b.strength,
-            paths=m,
-        )
-        for i, (e, x, c, b, n, m) in enumerate(scored[:limit])
-    )
-    top = candidates[:leading]
-    predicted_by: dict[str, list[Entity]] = defaultdict(list)
-    for candidate in top:
-        for f in candidate.not_given:
-            predicted_by[f.id].append(candidate.cause)
-    tests = tuple(
-        (kg.entities[f], tuple(by))
-        for f, by in sorted(predicted_by.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        if 0 < len(by) < len(top)
-    )
-    return Differential(findings=tuple(given), candidates=candidates, tests=tests)

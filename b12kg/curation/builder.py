@@ -24,7 +24,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from b12kg.curation import (
+from b12kg.curation.qc import graph_problems
+from b12kg.curation.tables import (
     CAUSE_KINDS,
     KINDS,
     RELATIONS,
@@ -33,8 +34,16 @@ from b12kg.curation import (
     read_curation,
 )
 from b12kg.errors import CurationError, Problem
-from b12kg.namespaces import B12, BASE, DEFINITION, OBOINOWL, entity_iri, source_iri
-from b12kg.vocabulary import PREFIXES
+from b12kg.resources import output_dir, sources_dir
+from b12kg.vocabulary import (
+    B12,
+    BASE,
+    DEFINITION,
+    OBOINOWL,
+    PREFIXES,
+    entity_iri,
+    source_iri,
+)
 
 OWL_FILE = "b12kg.owl"
 TTL_FILE = "b12kg.ttl"
@@ -404,16 +413,19 @@ def count_by_kind(curation: Curation) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def build(sources: Path | str, output: Path | str, *, check: bool = False) -> BuildReport:
-    """Validate `sources`, then write both artifacts into `output` (or, with check, compare)."""
-    from b12kg.checks import graph_problems  # the QC queries need the built graph
+def build(
+    sources: Path | str | None = None, output: Path | str | None = None, *, check: bool = False
+) -> BuildReport:
+    """Validate `sources`, then write both artifacts into `output` (or, with check, compare).
 
-    curation = read_curation(sources)
+    Defaults: the `ontology/src` and `ontology/` of the checkout the curator stands in.
+    """
+    curation = read_curation(sources if sources is not None else sources_dir())
+    output = Path(output) if output is not None else output_dir()
     axioms, full = build_graphs(curation)
     problems: list[Problem] = graph_problems(full)
     if problems:
         raise CurationError(problems)
-    output = Path(output)
     report = BuildReport(output=output, counts=count_by_kind(curation))
     for name, data in serialize(axioms, full).items():
         target = output / name

@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from b12kg.errors import UsageError
-from b12kg.paths import (
+from b12kg.questions.paths import (
     DEFAULT_TARGETS,
     INTRACELLULAR,
     KIND_ORDER,
     CausalPath,
-    _resolve_finding,
     paths,
+    resolve_finding,
 )
 from b12kg.vocabulary import CAUSE_KINDS
 
 if TYPE_CHECKING:
-    from b12kg.graph import Entity, KnowledgeGraph
+    from b12kg.graph.entities import Entity
+    from b12kg.graph.index import GraphIndex
 
 NATURE_NOTE = {
     "true deficiency": "true deficiency",
@@ -127,7 +128,7 @@ def _caution_sentence(definition: str) -> str:
 SPECIFIC_KINDS = frozenset({"physiological_state", "drug", "drug_class"})
 
 
-def _consequences(kg: KnowledgeGraph, mechanism_ids: set[str]) -> set[str]:
+def _consequences(kg: GraphIndex, mechanism_ids: set[str]) -> set[str]:
     """Conditions that follow from these mechanisms (subacute combined degeneration …)."""
     return {
         edge.subject
@@ -137,7 +138,7 @@ def _consequences(kg: KnowledgeGraph, mechanism_ids: set[str]) -> set[str]:
     }
 
 
-def _cautions(kg: KnowledgeGraph, relevant: set[str], inputs: set[str]) -> list[Caution]:
+def _cautions(kg: GraphIndex, relevant: set[str], inputs: set[str]) -> list[Caution]:
     found: list[Caution] = []
     for entity in sorted(kg.entities.values(), key=lambda e: e.label):
         if entity.kind != "caution":
@@ -162,14 +163,14 @@ def _cautions(kg: KnowledgeGraph, relevant: set[str], inputs: set[str]) -> list[
 
 
 def explain(
-    kg: KnowledgeGraph, names: list[str | Entity], *, finding: str | Entity | None = None
+    kg: GraphIndex, names: list[str | Entity], *, finding: str | Entity | None = None
 ) -> Explanation:
     """Explain how the inputs (conditions, drugs) can account for a low or high serum B12."""
     if not names:
         raise UsageError("name at least one condition or drug")
     inputs = [kg.find(n) if isinstance(n, str) else n for n in names]
     targets = (
-        [_resolve_finding(kg, finding)]
+        [resolve_finding(kg, finding)]
         if finding is not None
         else [kg.entities[t] for t in DEFAULT_TARGETS if t in kg.entities]
     )

@@ -11,41 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import Graph
-
-from b12kg.errors import CurationError, Problem
-from b12kg.sparql import checks, run_local
-
-
-def store_from_graph(graph: Graph) -> ox.Store:
-    """Copy an rdflib graph into an in-memory pyoxigraph store (via N-Triples, the fast path)."""
-    store = ox.Store()
-    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
-def _short(value: object) -> str:
-    text = str(value)
-    return text.rsplit("/", 1)[-1] if text.startswith("https://w3id.org/b12kg/") else text
-
-
-def graph_problems(graph: Graph | ox.Store) -> list[Problem]:
-    """Run every QC query; each row becomes a Problem named after its check."""
-    store = graph if isinstance(graph, ox.Store) else store_from_graph(graph)
-    problems: list[Problem] = []
-    for name, query in checks().items():
-        result = run_local(store, query.text, source=f"queries/checks/{name}.rq")
-        for row in result.rows:
-            problems.append(
-                Problem(
-                    file=f"check:{name}",
-                    line=None,
-                    field=_short(row.get("entity")),
-                    message=f"{query.summary} ({_short(row.get('property'))} {_short(row.get('value'))})",
-                )
-            )
-    return problems
+from b12kg.curation.builder import build_graphs, serialize
+from b12kg.curation.qc import graph_problems
+from b12kg.curation.tables import read_curation
+from b12kg.errors import ComponentUnavailable, CurationError, Problem
+from b12kg.resources import sources_dir
 
 
 @dataclass
@@ -69,14 +39,12 @@ class ValidationReport:
         }
 
 
-def validate(sources: Path | str, *, owl: bool = True) -> ValidationReport:
-    """Check the curated sources and the ontology they build; write nothing."""
-    from b12kg.builder import build_graphs, serialize
-    from b12kg.curation import read_curation
-
+def validate(sources: Path | str | None = None, *, owl: bool = True) -> ValidationReport:
+    """Check the curated sources (default: the checkout's ontology/src) and the ontology they
+    build; write nothing."""
     report = ValidationReport()
     try:
-        curation = read_curation(sources)
+        curation = read_curation(sources if sources is not None else sources_dir())
     except CurationError as error:
         report.problems.extend(error.problems)
         report.ran.append("curation")
@@ -87,8 +55,7 @@ def validate(sources: Path | str, *, owl: bool = True) -> ValidationReport:
     report.ran.append("qc-queries")
     if not owl or report.problems:
         return report
-    from b12kg.errors import ComponentUnavailable
-    from b12kg.owlcheck import owl_problems
+    from b12kg.owl.profile import owl_problems  # imports owlready2: only when asked
 
     try:
         report.problems.extend(owl_problems(serialize(axioms, full)["b12kg.owl"]))

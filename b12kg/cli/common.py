@@ -1,0 +1,73 @@
+"""What every verb shares: exit codes, writing to stdout, progress on stderr, adding a verb.
+
+Exit codes: 0 found / OK; 1 nothing found or checks failed; 2 usage or input error (unknown
+name, malformed SPARQL, bad curation record); 3 a component is unavailable (Java, an endpoint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from b12kg.cli.render import FORMATS
+
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+
+def emit(text: str) -> None:
+    """Write one result to stdout, newline-terminated."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def progress(message: str) -> None:
+    """Progress for long work goes to stderr, so stdout stays clean for scripts."""
+    if sys.stderr.isatty() or os.environ.get("B12KG_PROGRESS"):
+        sys.stderr.write(message + "\n")
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def add_verb(
+    sub: argparse._SubParsersAction,
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    help_text: str,
+    epilog: str,
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        name, help=help_text, description=help_text, epilog=epilog, formatter_class=Formatter
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table for people (default); json or csv for scripts",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def with_source(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options of every verb that reads the graph: where from, and which named graph."""
+    parser.add_argument(
+        "--source",
+        default=None,
+        metavar="PATH|URL",
+        help="graph to read: a .ttl/.owl file or a SPARQL endpoint URL "
+        "(default: the packaged b12kg.ttl, no server needed)",
+    )
+    parser.add_argument(
+        "--graph", default=None, metavar="IRI", help="named graph holding b12kg on an endpoint"
+    )
+    return parser
+
+
+def open_graph(args: argparse.Namespace):
+    from b12kg.knowledge import load
+
+    return load(args.source, graph=getattr(args, "graph", None))

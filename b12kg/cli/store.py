@@ -1,0 +1,171 @@
+"""Store verbs: `query` (SPARQL, bound safely), `serve` (a read-only endpoint), `load` (into a store)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from b12kg.cli.common import (
+    EXIT_NOTHING,
+    EXIT_OK,
+    add_verb,
+    emit,
+    open_graph,
+    progress,
+    with_source,
+)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    from b12kg.errors import UsageError
+
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param takes NAME=VALUE, got '{pair}'")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from b12kg.cli.render import rows_output, to_json
+    from b12kg.sparql.library import library, read_query_file
+
+    if args.list:
+        rows = [
+            {
+                "name": q.name,
+                "parameters": ", ".join(p.name for p in q.parameters),
+                "summary": q.summary,
+            }
+            for q in library().values()
+        ]
+        emit(rows_output(rows, args.format, key="queries"))
+        return EXIT_OK
+    from b12kg.errors import UsageError
+
+    if bool(args.name) == bool(args.file):
+        raise UsageError("name a library query (see --list) or give --file FILE.rq")
+    kg = open_graph(args)
+    if args.file:
+        if not args.file.exists():
+            raise UsageError(f"no such file: {args.file}")
+        query = read_query_file(args.file)
+    else:
+        from b12kg.sparql.library import get_query
+
+        query = get_query(args.name)
+    result = kg.run_query(query, _params(args.param), defaults=not args.no_defaults)
+    if args.format == "json":
+        emit(to_json({"columns": result.columns, "rows": result.rows}))
+    else:
+        emit(rows_output(result.rows, args.format, columns=result.columns))
+    return EXIT_OK if result.rows else EXIT_NOTHING
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from b12kg.endpoint import serve
+
+    serve(
+        args.file,
+        host=args.host,
+        port=args.port,
+        timeout_s=args.timeout,
+        max_rows=args.max_rows,
+        workers=args.workers,
+        cache_mb=args.cache_mb,
+        verbose=args.verbose,
+    )
+    return EXIT_OK
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from b12kg.cli.render import to_json
+    from b12kg.resources import ontology_file
+    from b12kg.sparql.loading import load_into_endpoint
+
+    progress(f"loading into {args.endpoint} (staging graph, then swap) …")
+    report = load_into_endpoint(
+        args.file or ontology_file("b12kg.ttl"),
+        endpoint=args.endpoint,
+        graph=args.graph,
+        user=args.user,
+        password=args.password or os.environ.get("B12KG_ENDPOINT_PASSWORD"),
+        protocol=args.protocol,
+        store=args.store,
+    )
+    emit(to_json(dataclasses.asdict(report)) if args.format == "json" else str(report))
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = with_source(
+        add_verb(
+            sub,
+            "query",
+            cmd_query,
+            "run a library query (queries/*.rq) or your own SPARQL file, parameters bound safely",
+            "examples:\n  b12kg query --list\n  b12kg query causes-via-mechanism --param mechanism=hypochlorhydria\n"
+            "  b12kg query --file my-question.rq --format csv\n"
+            "  b12kg query causes-of-low-b12 --source http://127.0.0.1:8890/sparql --graph https://w3id.org/b12kg/\n\n"
+            "parameter values may be labels, synonyms or ids; they are bound as RDF terms, never pasted",
+        )
+    )
+    p.add_argument("name", nargs="?", help="library query name")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--file", type=Path, default=None, help="run this .rq file instead")
+    p.add_argument("--list", action="store_true", help="list the library with summaries")
+    p.add_argument("--no-defaults", action="store_true", help="leave unset parameters unbound")
+
+    p = add_verb(
+        sub,
+        "serve",
+        cmd_serve,
+        "a read-only SPARQL 1.1 endpoint on the embedded graph (127.0.0.1 unless told otherwise)",
+        "examples:\n  b12kg serve                    # http://127.0.0.1:8000/ (page) and /sparql\n"
+        "  b12kg serve --port 9000 --timeout 2\n\n"
+        "refuses updates (403), FROM/SERVICE (400); stops runaway queries after --timeout",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds per query")
+    p.add_argument("--max-rows", type=int, default=10_000)
+    p.add_argument(
+        "--file", type=Path, default=None, help="graph file (default: the packaged b12kg.ttl)"
+    )
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
+    p.add_argument("--cache-mb", type=int, default=32, help="answer cache size; 0 turns it off")
+    p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+
+    p = add_verb(
+        sub,
+        "load",
+        cmd_load,
+        "put the graph into an existing SPARQL store, replacing the named graph atomically",
+        "examples:\n"
+        "  export B12KG_ENDPOINT_PASSWORD=…\n"
+        "  b12kg load --endpoint http://127.0.0.1:8890 --user dba                 # Virtuoso\n"
+        "  b12kg load --endpoint http://127.0.0.1:3030/b12 --store fuseki          # Fuseki dataset\n"
+        "  b12kg load --endpoint http://127.0.0.1:7878 --store oxigraph            # Oxigraph server\n"
+        "then query it:\n"
+        "  b12kg query causes-of-low-b12 --source http://127.0.0.1:8890/sparql --graph https://w3id.org/b12kg/\n\n"
+        "The triples go to a staging graph in chunks (Graph Store protocol, or --protocol\n"
+        "sparql-update), are counted, then replace the target in one update; a failure leaves the\n"
+        "target as it was.",
+    )
+    p.add_argument("--endpoint", required=True, help="the store's base URL")
+    p.add_argument(
+        "--store",
+        choices=("virtuoso", "fuseki", "oxigraph"),
+        default="virtuoso",
+        help="where the Graph Store and update services live under the base URL",
+    )
+    p.add_argument("--protocol", choices=("graph-store", "sparql-update"), default="graph-store")
+    p.add_argument("--graph", default="https://w3id.org/b12kg/", help="target named graph")
+    p.add_argument("--user", default=None)
+    p.add_argument("--password", default=None, help="or set B12KG_ENDPOINT_PASSWORD")
+    p.add_argument("--file", type=Path, default=None, help="default: the packaged b12kg.ttl")

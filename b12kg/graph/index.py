@@ -1,0 +1,144 @@
+"""The loaded graph as an in-memory index: entities, sources, is-a parents, names, edges.
+
+Whatever the store, the index is read through the same library queries (entities,
+entity-names, entity-parents, causal-edges, sources), so name lookup and the path walk behave
+identically on the embedded store and on Virtuoso. The questions (`b12kg.questions`) read only
+this index; they never run SPARQL themselves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from b12kg.graph.edges import EdgeIndex
+from b12kg.graph.entities import Entity, Source
+from b12kg.graph.names import NameIndex
+from b12kg.sparql.backends import Backend
+from b12kg.sparql.library import get_query
+from b12kg.sparql.results import QueryResult
+from b12kg.vocabulary import local_name as _local
+
+
+@dataclass
+class GraphIndex:
+    """Entities by id, their names, is-a parents, cited sources, and the causal edge index."""
+
+    backend: Backend
+    entities: dict[str, Entity] = field(default_factory=dict)  # by id
+    sources: dict[str, Source] = field(default_factory=dict)  # by id
+    parents: dict[str, set[str]] = field(default_factory=dict)  # child id -> parent ids
+    _names: NameIndex | None = None
+    _edges: EdgeIndex | None = None
+
+    @classmethod
+    def from_backend(cls, backend: Backend) -> GraphIndex:
+        index = cls(backend=backend)
+        index._read()
+        return index
+
+    def select(self, name: str) -> QueryResult:
+        """Run library query `name` unbound (the index queries take no parameters)."""
+        query = get_query(name)
+        return self.backend.select(query, {}, source=f"queries/{name}.rq").renamed_parameters(query)
+
+    def _read(self) -> None:
+        names: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for row in self.select("entity-names").rows:
+            names[_local(str(row["entity"]))].append((str(row["type"]), str(row["name"])))
+        for row in self.select("entities").rows:
+            local = _local(str(row["entity"]))
+            entity_names = names.get(local, [])
+            self.entities[local] = Entity(
+                iri=str(row["entity"]),
+                id=local,
+                label=str(row["label"]),
+                kind=str(row["kind"]),
+                definition=str(row["definition"] or ""),
+                analyte=str(row.get("analyte") or ""),
+                direction=str(row.get("direction") or ""),
+                synonyms=tuple(sorted(n for t, n in entity_names if t == "synonym")),
+                xrefs=tuple(sorted(n for t, n in entity_names if t == "xref")),
+            )
+        for row in self.select("entity-parents").rows:
+            self.parents.setdefault(_local(str(row["child"])), set()).add(
+                _local(str(row["parent"]))
+            )
+        identifiers: dict[str, list[str]] = defaultdict(list)
+        details: dict[str, dict[str, object]] = {}
+        for row in self.select("sources").rows:
+            local = str(row["source"]).rsplit("/", 1)[-1]
+            details[local] = row
+            if row.get("identifier"):
+                identifiers[local].append(str(row["identifier"]))
+        for local, row in details.items():
+            self.sources[local] = Source(
+                iri=str(row["source"]),
+                id=local,
+                title=str(row["title"]),
+                citation=str(row.get("citation") or ""),
+                identifiers=tuple(sorted(set(identifiers[local]))),
+                seed_file=str(row.get("seed_file") or ""),
+            )
+
+    @property
+    def names(self) -> NameIndex:
+        """Name lookup, built on first use (a trace by id never pays for it)."""
+        if self._names is None:
+            self._names = NameIndex(self.entities)
+        return self._names
+
+    @property
+    def edges(self) -> EdgeIndex:
+        """The causal edge index, read once from queries/causal-edges.rq."""
+        if self._edges is None:
+            self._edges = EdgeIndex.from_rows(self.entities, self.select("causal-edges").rows)
+        return self._edges
+
+    # --- finding entities ------------------------------------------------------------------
+
+    def find(self, name: str | Entity) -> Entity:
+        """An entity by label, synonym, cross-reference (DOID:…, ATC code), id or IRI.
+
+        Case-, accent- and punctuation-insensitive. Raises UnknownEntity with the closest
+        names when nothing matches, or when a name is shared by several entities.
+
+        >>> import b12kg
+        >>> b12kg.load().find("Addison-Biermer disease").id
+        'pernicious_anemia'
+        """
+        return name if isinstance(name, Entity) else self.names.find(name)
+
+    def search(self, text: str, *, limit: int = 10) -> list[Entity]:
+        """Entities whose names contain `text`, best first (see `NameIndex.search`)."""
+        return self.names.search(text, limit=limit)
+
+    def ancestors(self, entity_id: str) -> list[str]:
+        """Curated ancestors (is-a), nearest first."""
+        seen: list[str] = []
+        frontier = sorted(self.parents.get(entity_id, ()))
+        while frontier:
+            nxt: list[str] = []
+            for parent in frontier:
+                if parent not in seen:
+                    seen.append(parent)
+                    nxt.extend(sorted(self.parents.get(parent, ())))
+            frontier = nxt
+        return seen
+
+    def descendants(self, entity_id: str) -> list[str]:
+        """Curated descendants (inverse is-a), nearest first."""
+        children: dict[str, set[str]] = defaultdict(set)
+        for child, parents in self.parents.items():
+            for parent in parents:
+                children[parent].add(child)
+        seen: list[str] = []
+        frontier = sorted(children.get(entity_id, ()))
+        while frontier:
+            nxt: list[str] = []
+            for child in frontier:
+                if child not in seen:
+                    seen.append(child)
+                    nxt.extend(sorted(children.get(child, ())))
+            frontier = nxt
+        return seen

@@ -1,0 +1,88 @@
+"""The facade: `load()` and `KnowledgeGraph`, the one object a notebook or the CLI holds.
+
+It sits above the questions: a `KnowledgeGraph` is the loaded `GraphIndex` plus the questions
+as methods, each handing itself down to `b12kg.questions`, which never import this module. A
+request therefore moves down the stages — facade → questions → graph index → store — and does
+not come back.
+
+May import: `b12kg.questions`, `b12kg.graph`, `b12kg.sparql`, `b12kg.errors`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from b12kg.graph.index import GraphIndex
+from b12kg.sparql.backends import open_backend
+from b12kg.sparql.library import QueryFile, get_query
+
+if TYPE_CHECKING:
+    from b12kg.graph.entities import Entity
+    from b12kg.questions.differential import Differential
+    from b12kg.questions.explain import Explanation
+    from b12kg.questions.paths import CausalPath
+    from b12kg.sparql.results import QueryResult
+
+
+class KnowledgeGraph(GraphIndex):
+    """The loaded graph and the questions asked of it.
+
+    Build it with `b12kg.load()`. Every read works the same on a file and on an endpoint.
+    """
+
+    def paths(self, source: str | Entity, target: str | Entity | None = None) -> list[CausalPath]:
+        """Every path from a condition or drug to a lab finding (serum total B12 by default)."""
+        from b12kg.questions.paths import paths
+
+        return paths(self, source, target)
+
+    def causes_of(
+        self, finding: str | Entity, *, via: str | Entity | None = None
+    ) -> list[CausalPath]:
+        """Every condition and drug that leads to `finding`, optionally through mechanism `via`."""
+        from b12kg.questions.paths import causes_of
+
+        return causes_of(self, finding, via=via)
+
+    def rank_causes(self, findings: list[str | Entity], *, limit: int = 10) -> Differential:
+        """Causes ranked by how well their expected findings fit the given ones."""
+        from b12kg.questions.differential import rank_causes
+
+        return rank_causes(self, findings, limit=limit)
+
+    def explain(self, *names: str | Entity, finding: str | Entity | None = None) -> Explanation:
+        """A clinician-readable account of how the inputs can explain a low (or high) B12."""
+        from b12kg.questions.explain import explain
+
+        return explain(self, list(names), finding=finding)
+
+    def query(self, name: str, /, *, defaults: bool = True, **params: str) -> QueryResult:
+        """Run queries/<name>.rq; parameter values are resolved and bound, never pasted."""
+        return self.run_query(get_query(name), params, defaults=defaults)
+
+    def run_query(
+        self, query: QueryFile, params: dict[str, str], *, defaults: bool = True
+    ) -> QueryResult:
+        """Run a parsed query file (a library query or the user's own) with bound parameters."""
+        from b12kg.sparql.binding import bind_parameters
+
+        bindings = bind_parameters(self, query, params, use_defaults=defaults)
+        result = self.backend.select(query, bindings, source=str(query.path))
+        return result.renamed_parameters(query)
+
+
+def load(
+    source: str | os.PathLike[str] | None = None, *, graph: str | None = None
+) -> KnowledgeGraph:
+    """Load the knowledge graph.
+
+    `None` loads the packaged `b12kg.ttl` (no server, no network); a path loads that file;
+    an `http(s)://` URL reads a SPARQL endpoint holding the graph (optionally in named graph
+    `graph`). All three give the same API.
+
+    >>> kg = load()
+    >>> kg.find("Addison-Biermer disease").id
+    'pernicious_anemia'
+    """
+    return KnowledgeGraph.from_backend(open_backend(source, graph=graph))

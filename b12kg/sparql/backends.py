@@ -1,0 +1,45 @@
+"""Which store answers: the embedded one or an endpoint, chosen from the `source` a user gives.
+
+Both backends take a query and bound terms and return the same `QueryResult`, so everything
+above this stage works the same on the packaged file and on Virtuoso. SPARQLWrapper is
+imported only when a URL is given.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from b12kg.sparql.library import QueryFile
+from b12kg.sparql.results import QueryResult
+
+
+class Backend(Protocol):
+    """Where SPARQL runs: the embedded store or an endpoint. Both bind parameters the same way."""
+
+    description: str
+
+    def select(
+        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
+    ) -> QueryResult: ...
+
+
+def open_backend(source: str | os.PathLike[str] | None, *, graph: str | None = None) -> Backend:
+    """`None` → the packaged b12kg.ttl; an http(s) URL → that endpoint; else a file path."""
+    if source is None:
+        from b12kg.resources import ontology_file
+        from b12kg.sparql.embedded import LocalBackend
+
+        return LocalBackend(ontology_file("b12kg.ttl"))
+    text = os.fspath(source)
+    if re.match(r"^https?://", text):
+        from b12kg.sparql.remote import RemoteBackend
+
+        return RemoteBackend(text, graph=graph)
+    from b12kg.sparql.embedded import LocalBackend
+
+    return LocalBackend(Path(text))

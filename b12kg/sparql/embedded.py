@@ -1,0 +1,95 @@
+"""The embedded store: pyoxigraph in memory, read from a packaged or named RDF file.
+
+This is the default everywhere (no server, no network). Parameters are bound before
+evaluation through pyoxigraph's substitutions.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from b12kg.errors import QuerySyntaxError, UsageError
+from b12kg.sparql.library import QueryFile
+from b12kg.sparql.results import QueryResult, python_value
+
+_ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+RDF_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def read_store(path: Path) -> ox.Store:
+    """An in-memory store of the file at `path`, keeping the file's blank-node labels.
+
+    Not renaming blank nodes at random means every process that reads the same file holds an
+    identical store — same rows, same order, same `_:b…` labels — so an endpoint's workers
+    page through LIMIT/OFFSET consistently, whichever one answers.
+    """
+    path = Path(path)
+    rdf_format = RDF_FORMATS.get(path.suffix.lower())
+    if rdf_format is None:
+        raise UsageError(f"cannot load {path.name}: expected .ttl, .nt, .owl or .rdf")
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    store = ox.Store()
+    try:
+        store.extend(ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=False))
+    except SyntaxError as error:
+        raise UsageError(f"{path} is not valid RDF: {error}") from None
+    return store
+
+
+def syntax_error(error: SyntaxError, source: str) -> QuerySyntaxError:
+    """Turn pyoxigraph's parser message into our error with line and column."""
+    message = str(error)
+    position = _ERROR_POSITION.search(message)
+    line, column = (int(position.group(1)), int(position.group(2))) if position else (None, None)
+    detail = message.split(": ", 1)[1] if ": " in message else message
+    return QuerySyntaxError(detail, source=source, line=line, column=column)
+
+
+def run_local(
+    store: ox.Store,
+    text: str,
+    *,
+    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    source: str = "query",
+) -> QueryResult:
+    """Run a SELECT on a pyoxigraph store, binding parameters before evaluation."""
+    substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
+    try:
+        solutions = store.query(text, substitutions=substitutions or None)
+    except SyntaxError as error:
+        raise syntax_error(error, source) from None
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise UsageError(f"{source}: only SELECT queries are supported here")
+    columns = [v.value for v in solutions.variables]
+    rows = [{c: python_value(solution[c]) for c in columns} for solution in solutions]
+    for name, value in (bindings or {}).items():
+        if name in columns:
+            for row in rows:
+                row[name] = python_value(value)
+    return QueryResult(columns, rows)
+
+
+class LocalBackend:
+    """An in-memory pyoxigraph store loaded from a file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.description = str(path)
+        self.store = read_store(path)
+
+    def select(
+        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
+    ) -> QueryResult:
+        text = query.text if isinstance(query, QueryFile) else query
+        return run_local(self.store, text, bindings=bindings, source=source)

@@ -1,0 +1,144 @@
+"""The query library: `.rq` files with grlc `#+` headers, read once and named by file.
+
+Parameters are grlc-style variables (`?_name_iri` for an IRI, `?_name` for a literal). They may
+appear only as terms of triple patterns in the top-level WHERE, so that binding before
+evaluation and a trailing `VALUES` block give the same rows (see `b12kg.sparql.binding`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from b12kg.errors import UsageError
+from b12kg.resources import queries_dir
+
+_PARAMETER = re.compile(r"\?(_{1,2}([A-Za-z][A-Za-z0-9]*?)(_iri)?)\b")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A grlc parameter: `?_mechanism_iri` is name 'mechanism', an IRI, required."""
+
+    variable: str
+    name: str
+    is_iri: bool
+    optional: bool
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryFile:
+    """One `.rq` file: its text and what its header says about it."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    defaults: dict[str, str] = field(default_factory=dict)
+    parameters: tuple[Parameter, ...] = ()
+
+    def to_record(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "tags": list(self.tags),
+            "parameters": [p.name for p in self.parameters],
+        }
+
+
+def parse_header(text: str) -> dict[str, object]:
+    """Read grlc `#+` decorators: `key: value`, `key: |` blocks, and `- item` / `- k: v` lists."""
+    header: dict[str, object] = {}
+    key: str | None = None
+    for raw in text.splitlines():
+        if not raw.startswith("#+"):
+            if raw.strip() and not raw.startswith("#"):
+                break
+            continue
+        line = raw[2:]
+        stripped = line.strip()
+        if not stripped:
+            continue
+        item = re.match(r"\s+-\s*(.*)$", line)
+        if item and key is not None:
+            value = item.group(1).strip()
+            if isinstance(header.get(key), str) and header[key] == "":
+                header[key] = []
+            bucket = header.setdefault(key, [])
+            if isinstance(bucket, list):
+                bucket.append(value)
+            continue
+        top = re.match(r"\s?([A-Za-z_]+):\s*(.*)$", line)
+        if top and not line.startswith("   "):
+            key, value = top.group(1), top.group(2).strip()
+            header[key] = "" if value in ("|", ">") else value
+            continue
+        if key is not None and isinstance(header.get(key), str):
+            header[key] = (str(header[key]) + "\n" + stripped).strip()
+    return header
+
+
+def _parameters(text: str, defaults: dict[str, str]) -> tuple[Parameter, ...]:
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    found: dict[str, Parameter] = {}
+    for match in _PARAMETER.finditer(body):
+        variable, name, iri = match.group(1), match.group(2), match.group(3)
+        if variable not in found:
+            found[variable] = Parameter(
+                variable=variable,
+                name=name,
+                is_iri=bool(iri),
+                optional=variable.startswith("__"),
+                default=defaults.get(name),
+            )
+    return tuple(found.values())
+
+
+def read_query_file(path: Path) -> QueryFile:
+    text = path.read_text(encoding="utf-8")
+    header = parse_header(text)
+    defaults: dict[str, str] = {}
+    for item in header.get("defaults", []) or []:
+        name, _, value = str(item).partition(":")
+        defaults[name.strip()] = value.strip()
+    tags = header.get("tags", []) or []
+    return QueryFile(
+        name=path.stem,
+        path=path,
+        text=text,
+        summary=str(header.get("summary", "")),
+        description=str(header.get("description", "")),
+        tags=tuple(tags) if isinstance(tags, list) else (str(tags),),
+        defaults=defaults,
+        parameters=_parameters(text, defaults),
+    )
+
+
+@cache
+def library(directory: Path | None = None) -> dict[str, QueryFile]:
+    """Every `.rq` file in the library folder (not its sub-folders), by name."""
+    folder = directory or queries_dir()
+    return {p.stem: read_query_file(p) for p in sorted(folder.glob("*.rq"))}
+
+
+@cache
+def checks(directory: Path | None = None) -> dict[str, QueryFile]:
+    """The QC queries: each row they return is a violation."""
+    folder = (directory or queries_dir()) / "checks"
+    return {p.stem: read_query_file(p) for p in sorted(folder.glob("*.rq"))}
+
+
+def get_query(name: str) -> QueryFile:
+    queries = library()
+    if name not in queries:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.4)
+        hint = f"; did you mean: {', '.join(close)}" if close else "; see `b12kg query --list`"
+        raise UsageError(f"no query named '{name}'{hint}")
+    return queries[name]

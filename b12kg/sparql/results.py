@@ -1,0 +1,56 @@
+"""A SELECT's answer as plain Python rows, the same shape from every store.
+
+Rows are dicts of plain values (IRIs as strings, literals by datatype) so a DataFrame, a CSV
+writer or the path index can take them without knowing which store answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from b12kg.sparql.library import QueryFile
+
+
+def python_value(term: object) -> object:
+    """An RDF term as a plain Python value: IRIs as strings, literals by datatype."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
+            return int(term.value)
+        if datatype.endswith(("#decimal", "#double", "#float")):
+            return float(term.value)
+        if datatype.endswith("#boolean"):
+            return term.value in ("true", "1")
+        return term.value
+    return str(term)
+
+
+@dataclass
+class QueryResult:
+    """Rows of a SELECT as plain dicts (DataFrame-ready), with the column order kept."""
+
+    columns: list[str]
+    rows: list[dict[str, object]]
+
+    def to_records(self) -> list[dict[str, object]]:
+        return [dict(row) for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def renamed_parameters(self, query: QueryFile) -> QueryResult:
+        """Report a projected parameter variable (`?_kind`) under its name (`kind`)."""
+        names = {p.variable: p.name for p in query.parameters}
+        if not any(c in names for c in self.columns):
+            return self
+        columns = [names.get(c, c) for c in self.columns]
+        rows = [{names.get(k, k): v for k, v in row.items()} for row in self.rows]
+        return QueryResult(columns, rows)
