@@ -13,6 +13,8 @@ terms, so a caller cannot tell which backend answered. What this module smooths 
   has 11-66. The same block placed inside the top-level WHERE group is evaluated correctly, and
   that placement is also what binding before evaluation (`run_local`) means, aggregates
   included. So the trailing block `RemoteBackend` appends is moved there before sending;
+- SPARQLWrapper guesses the query type from keywords (a SELECT mentioning ADD goes out as
+  an update); the type is set explicitly instead;
 - failures are b12kg errors (QuerySyntaxError for a query the endpoint cannot parse,
   EndpointError for everything else), never a raw traceback.
 """
@@ -49,7 +51,7 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     request (seconds). `bound` holds the terms of the trailing VALUES block: projected bound
     variables carry the bound value, as on the embedded store.
     """
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     if bound:
@@ -68,6 +70,9 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     if graph:
         wrapper.addParameter("default-graph-uri", graph)
     wrapper.setQuery(text)
+    # The query type is ours to say: SPARQLWrapper guesses it from keywords, and a SELECT that
+    # mentions ADD (queries/missing-xrefs.rq) would be sent to the store as an update.
+    wrapper.queryType = SELECT
 
     try:
         result = wrapper.query()
