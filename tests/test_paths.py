@@ -26,7 +26,10 @@ SEED_ITEMS = {
     "chronic myelogenous leukemia": ("increased", "causal"),
     "Erythromyelosis": ("increased", "causal"),
     "Monocytic leukemia": ("increased", "causal"),
-    "Lymphocytic leukemia": ("increased", "causal"),
+    "Lymphocytic leukemia": (
+        "increased",
+        "association",
+    ),  # curator decision 2026-12: see links.tsv notes
     "Liver cancer metastases": ("increased", "causal"),
     "Megaloblastic anemia": ("decreased", "consequence"),
     "Addison-Biermer disease": ("decreased", "causal"),
@@ -47,12 +50,20 @@ SEED_ITEMS = {
     "lupus": ("decreased", "association"),
     "rheumatoid arthritis": ("decreased", "association"),
     "psoriatic arthritis": ("decreased", "association"),
-    "cytostatics": ("decreased", "causal"),
+    "cytostatics": ("decreased", "association"),  # curator decision 2026-12: see links.tsv notes
     "aminosalicylic acid": ("decreased", "causal"),
     "aminoglycosides": ("decreased", "causal"),
     "ascorbic acid": ("decreased", "causal"),
-    "phenytoin": ("decreased", "causal"),
-    "phenobarbital": ("decreased", "causal"),
+    "phenytoin": ("decreased", "association"),  # curator decision 2026-12: see links.tsv notes
+    "phenobarbital": ("decreased", "association"),  # curator decision 2026-12: see links.tsv notes
+}
+
+
+# Seed items that truly move serum B12 both ways, with the reason; every other item must have no
+# path in the opposite direction except through a misleading (assay artefact) result.
+BOTH_DIRECTIONS = {
+    "Alcoholism": "low through poor intake; high with alcoholic liver disease (release from "
+    "damaged hepatocytes, reduced hepatic clearance)",
 }
 
 
@@ -64,6 +75,13 @@ def test_seed_item_reaches_serum_b12_in_its_direction(
     found = kg.paths(name)
     assert found, f"{name}: no path to serum B12"
     matching = [p for p in found if p.direction == direction and p.kind == kind]
+    opposite = [
+        p.describe()
+        for p in found
+        if p.direction and p.direction != direction and p.nature != "assay artefact"
+    ]
+    if name not in BOTH_DIRECTIONS:
+        assert opposite == [], f"{name}: a path in the opposite direction"
     assert matching, f"{name}: expected a {kind} path to {direction} serum B12, got " + str(
         sorted({(p.direction, p.kind) for p in found})
     )
