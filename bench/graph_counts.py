@@ -55,7 +55,7 @@ def main() -> None:
         f"\nLinks: {relations['has_mechanism']} has-mechanism, {relations['leads_to']} leads-to, "
         f"{relations['associated_with']} associated-with, {relations['is_consequence_of']} "
         f"is-consequence-of; {structural} structural links. {len(curation.references)} sources "
-        f"({seeds} seed documents and {len(curation.references) - seeds} publications), "
+        f"({seeds} seed documents and {len(curation.references) - seeds} publications and secondary pages), "
         f"{len(curation.xrefs)} cross-references, {counts.get('causes', 0)} conditions and drugs; "
         f"`b12kg.ttl` has {len(store):,} triples."
     )

@@ -92,7 +92,10 @@ RELATIONS: dict[str, RelationSpec] = {
 STRENGTHS = ("established", "probable", "limited", "disputed")
 DIRECTIONS = ("decreased", "increased", "positive")
 CONFIDENCES = ("exact", "close", "broad")
-REFERENCE_KINDS = ("seed", "review", "guideline", "study", "textbook")
+#: `web_page`: a secondary page (a laboratory's test information, a summary of an algorithm),
+#: cited only for figures and always shown as secondary; never the support of a causal claim
+#: on its own.
+REFERENCE_KINDS = ("seed", "review", "guideline", "study", "textbook", "web_page")
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 REFERENCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -475,6 +478,16 @@ def _cross_check(curation: Curation, problems: list[Problem]) -> None:
                 )
             elif references[source].kind == "seed":
                 seeds_cited.append(references[source])
+        known = [references[s] for s in link.sources if s in references]
+        if known and all(r.kind == "web_page" for r in known):
+            problems.append(
+                Problem(
+                    "links.tsv",
+                    link.line,
+                    "sources",
+                    "a web page alone cannot support a link; cite a publication or a seed",
+                )
+            )
         if seeds_cited and not link.quotes:
             problems.append(
                 Problem("links.tsv", link.line, "quote", "a seed is cited but no quote given")
