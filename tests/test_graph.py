@@ -49,7 +49,7 @@ def test_load_another_file_gives_the_same_answers(kg) -> None:
 
 
 def test_load_a_missing_or_foreign_file_is_a_clear_error(tmp_path) -> None:
-    with pytest.raises(UsageError, match="no such file"):
+    with pytest.raises(UsageError, match="no such graph file"):
         b12kg.load(tmp_path / "absent.ttl")
     with pytest.raises(UsageError, match=r"expected \.ttl"):
         b12kg.load(tmp_path / "graph.csv")

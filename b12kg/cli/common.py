@@ -12,13 +12,24 @@ import sys
 from collections.abc import Callable
 
 from b12kg.cli.render import FORMATS
+from b12kg.errors import UsageError
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
 
 def emit(text: str) -> None:
-    """Write one result to stdout, newline-terminated."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    """Write one result to stdout, newline-terminated, whatever stdout can encode.
+
+    A terminal or pipe that cannot take UTF-8 (PYTHONIOENCODING=ascii) gets escapes rather than
+    a crash; a closed stdout is a usage error, not a traceback.
+    """
+    line = text if text.endswith("\n") else text + "\n"
+    stream = sys.stdout
+    if stream is None or stream.closed:
+        raise UsageError("standard output is closed")
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(line.encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
 
 
 def progress(message: str) -> None:

@@ -8,11 +8,12 @@ user unless --debug is given.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
 from b12kg.cli import curator, questions, store  # the verbs, by kind
-from b12kg.cli.common import EXIT_OK, EXIT_USAGE, Formatter
+from b12kg.cli.common import EXIT_NOTHING, EXIT_OK, EXIT_USAGE, Formatter
 from b12kg.errors import B12kgError
 
 
@@ -50,9 +51,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except B12kgError as error:
         if args.debug:
             raise
-        sys.stderr.write(f"b12kg: {error}\n")
-        return error.exit_code
+        return _fail(str(error), error.exit_code)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # a file or the terminal, not a b12kg error: still a sentence
+        if args.debug:
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        return _fail(f"{error.strerror or error}{where}", EXIT_USAGE)
+    except (RecursionError, MemoryError) as error:
+        if args.debug:
+            raise
+        return _fail(f"input too large or too deeply nested ({type(error).__name__})", EXIT_USAGE)
+    except Exception as error:  # a bug of ours: say so, briefly, and how to see more
+        if args.debug:
+            raise
+        return _fail(
+            f"internal error ({type(error).__name__}: {str(error)[:200]}); "
+            "rerun with --debug for the traceback and please report it",
+            EXIT_NOTHING,
+        )
+
+
+def _fail(message: str, code: int) -> int:
+    """The one line a user sees for a failure, on stderr, whatever stderr can encode."""
+    with contextlib.suppress(Exception):
+        stream = sys.stderr
+        data = f"b12kg: {message}\n"
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        stream.write(data.encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
+    return code

@@ -116,6 +116,9 @@ def run_hermit(owl_file: Path | str) -> ReasonerReport:
 
 def reason(owl_file: Path | str | None = None) -> ReasonerReport:
     """Run HermiT on the packaged ontology (or `owl_file`)."""
+    from b12kg.inputs import MAX_GRAPH_BYTES, checked_file
     from b12kg.resources import ontology_file
 
-    return run_hermit(owl_file or ontology_file("b12kg.owl"))
+    if owl_file is None:
+        return run_hermit(ontology_file("b12kg.owl"))
+    return run_hermit(checked_file(owl_file, what="ontology file", max_bytes=MAX_GRAPH_BYTES))

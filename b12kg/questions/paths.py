@@ -313,7 +313,10 @@ FINDING_ALIASES = {
 
 def resolve_finding(kg: GraphIndex, finding: str | Entity) -> Entity:
     if isinstance(finding, str) and finding.strip().lower() in FINDING_ALIASES:
-        return kg.entities[FINDING_ALIASES[finding.strip().lower()]]
+        alias = FINDING_ALIASES[finding.strip().lower()]
+        if alias not in kg.entities:
+            raise UsageError(f"this graph has no '{alias}' finding; is it b12kg?")
+        return kg.entities[alias]
     entity = kg.find(finding) if isinstance(finding, str) else finding
     if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
         raise UsageError(

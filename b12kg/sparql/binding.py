@@ -42,13 +42,18 @@ def bind_parameters(
             value = parameter.default
         if value is None or value == "":
             continue
-        if parameter.is_iri:
-            if re.match(r"^https?://", value):
-                bindings[parameter.variable] = ox.NamedNode(value)
+        try:
+            if parameter.is_iri:
+                if re.match(r"^https?://", value):
+                    bindings[parameter.variable] = ox.NamedNode(value)
+                else:
+                    bindings[parameter.variable] = ox.NamedNode(kg.find(value).iri)  # type: ignore[attr-defined]
             else:
-                bindings[parameter.variable] = ox.NamedNode(kg.find(value).iri)  # type: ignore[attr-defined]
-        else:
-            bindings[parameter.variable] = ox.Literal(value)
+                bindings[parameter.variable] = ox.Literal(value)
+        except ValueError as error:  # the RDF library refuses the term (a malformed IRI …)
+            raise UsageError(
+                f"--param {parameter.name}={value!r} is not a valid value: {error}"
+            ) from None
     return bindings
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from b12kg.errors import QuerySyntaxError, UsageError
+from b12kg.inputs import MAX_GRAPH_BYTES, checked_file
 from b12kg.sparql.library import QueryFile
 from b12kg.sparql.results import QueryResult, python_value
 
@@ -36,15 +37,36 @@ def read_store(path: Path) -> ox.Store:
     path = Path(path)
     rdf_format = RDF_FORMATS.get(path.suffix.lower())
     if rdf_format is None:
-        raise UsageError(f"cannot load {path.name}: expected .ttl, .nt, .owl or .rdf")
-    if not path.exists():
-        raise UsageError(f"no such file: {path}")
+        raise UsageError(f"cannot load {path.name[:80]}: expected .ttl, .nt, .owl or .rdf")
+    checked_file(path, what="graph file", max_bytes=MAX_GRAPH_BYTES)
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        refuse_entity_expansion(path)
     store = ox.Store()
     try:
         store.extend(ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=False))
     except SyntaxError as error:
         raise UsageError(f"{path} is not valid RDF: {error}") from None
     return store
+
+
+def refuse_entity_expansion(path: Path) -> None:
+    """Refuse RDF/XML whose DOCTYPE defines entities in terms of other entities ("billion
+    laughs": a few hundred bytes that expand to gigabytes in the parser). Plain prefix entities,
+    as the OWL API writes them (`<!ENTITY obo "http://…">`), stay allowed."""
+    head = path.read_bytes()[:1_000_000]
+    doctype = re.search(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", head, flags=re.S)
+    if doctype is None:
+        return
+    for value in re.findall(
+        rb"<!ENTITY\s+%?\s*[\w.-]+\s+(?:SYSTEM\s+)?[\"']([^\"']*)[\"']", doctype.group(1)
+    ):
+        if b"&" in value or b"%" in value:
+            raise UsageError(
+                f"{path}: its DOCTYPE defines entities that expand other entities; refused "
+                "(entity expansion can exhaust memory)"
+            )
+    if re.search(rb"<!ENTITY[^>]*\bSYSTEM\b", doctype.group(1)):
+        raise UsageError(f"{path}: its DOCTYPE defines external entities; refused")
 
 
 def syntax_error(error: SyntaxError, source: str) -> QuerySyntaxError:
@@ -69,6 +91,8 @@ def run_local(
         solutions = store.query(text, substitutions=substitutions or None)
     except SyntaxError as error:
         raise syntax_error(error, source) from None
+    except (OSError, ValueError, RuntimeError) as error:  # the engine refused to evaluate it
+        raise UsageError(f"{source}: the query could not be evaluated: {error}") from None
     if not isinstance(solutions, ox.QuerySolutions):
         raise UsageError(f"{source}: only SELECT queries are supported here")
     columns = [v.value for v in solutions.variables]

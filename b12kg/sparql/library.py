@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from b12kg.errors import UsageError
+from b12kg.inputs import MAX_QUERY_BYTES, check_nesting, read_text
 from b12kg.resources import queries_dir
 
 _PARAMETER = re.compile(r"\?(_{1,2}([A-Za-z][A-Za-z0-9]*?)(_iri)?)\b")
@@ -100,7 +101,9 @@ def _parameters(text: str, defaults: dict[str, str]) -> tuple[Parameter, ...]:
 
 
 def read_query_file(path: Path) -> QueryFile:
-    text = path.read_text(encoding="utf-8")
+    """A `.rq` file, read within bounds (size, UTF-8, bracket nesting), with its header."""
+    text = read_text(path, what="query file", max_bytes=MAX_QUERY_BYTES)
+    check_nesting(text, source=str(path))
     header = parse_header(text)
     defaults: dict[str, str] = {}
     for item in header.get("defaults", []) or []:

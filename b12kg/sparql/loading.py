@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import secrets
 import time
 import urllib.error
@@ -116,6 +117,8 @@ def load_into_endpoint(
     endpoint; default 50 kB). Raises UsageError for a bad file or argument
     and EndpointError when the store fails; in both cases the target graph is unchanged.
     """
+    if not re.match(r"^https?://[^/\s]+", endpoint):
+        raise UsageError(f"--endpoint must be an http(s) URL, got {endpoint[:200]!r}")
     if protocol not in ("graph-store", "sparql-update"):
         raise UsageError(f"unknown protocol '{protocol}': expected graph-store or sparql-update")
     started = time.perf_counter()
