@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from b12kg.graph.edges import EdgeIndex
 from b12kg.graph.entities import Entity, Source
 from b12kg.graph.names import NameIndex
-from b12kg.sparql.backends import Backend
-from b12kg.sparql.library import get_query
-from b12kg.sparql.results import QueryResult
 from b12kg.vocabulary import local_name as _local
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from b12kg.sparql.backends import Backend
+    from b12kg.sparql.results import QueryResult
 
 
 @dataclass
@@ -37,8 +41,20 @@ class GraphIndex:
         index._read()
         return index
 
+    @classmethod
+    def from_snapshot(cls, backend: Backend, index_file: Path, ttl: Path) -> GraphIndex | None:
+        """The index precomputed by the build (`b12kg.graph.snapshot`) for the `.ttl` file
+        `ttl` that `backend` holds; None when the file is missing or was built from other bytes.
+        """
+        from b12kg.graph.snapshot import read_index
+
+        index = cls(backend=backend)
+        return index if read_index(index, index_file, ttl) else None
+
     def select(self, name: str) -> QueryResult:
         """Run library query `name` unbound (the index queries take no parameters)."""
+        from b12kg.sparql.library import get_query
+
         query = get_query(name)
         return self.backend.select(query, {}, source=f"queries/{name}.rq").renamed_parameters(query)
 
