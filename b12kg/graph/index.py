@@ -9,7 +9,6 @@ this index; they never run SPARQL themselves.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from b12kg.graph.edges import EdgeIndex
@@ -24,16 +23,30 @@ if TYPE_CHECKING:
     from b12kg.sparql.results import QueryResult
 
 
-@dataclass
 class GraphIndex:
     """Entities by id, their names, is-a parents, cited sources, and the causal edge index."""
 
-    backend: Backend
-    entities: dict[str, Entity] = field(default_factory=dict)  # by id
-    sources: dict[str, Source] = field(default_factory=dict)  # by id
-    parents: dict[str, set[str]] = field(default_factory=dict)  # child id -> parent ids
-    _names: NameIndex | None = None
-    _edges: EdgeIndex | None = None
+    def __init__(
+        self,
+        backend: Backend,
+        entities: dict[str, Entity] | None = None,  # by id
+        sources: dict[str, Source] | None = None,  # by id
+        parents: dict[str, set[str]] | None = None,  # child id -> parent ids
+        _names: NameIndex | None = None,
+        _edges: EdgeIndex | None = None,
+    ):
+        self.backend = backend
+        self.entities = {} if entities is None else entities
+        self.sources = {} if sources is None else sources
+        self.parents = {} if parents is None else parents
+        self._names = _names
+        self._edges = _edges
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.backend.description}: {len(self.entities)} entities, "
+            f"{len(self.sources)} sources)"
+        )
 
     @classmethod
     def from_backend(cls, backend: Backend) -> GraphIndex:
