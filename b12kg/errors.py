@@ -6,7 +6,7 @@ exit code alone, so the code belongs to the error, not to the place that catches
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from b12kg.frozen import frozen
 
 
 class B12kgError(Exception):
@@ -15,7 +15,7 @@ class B12kgError(Exception):
     exit_code = 2
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """One curation or QC problem, located as precisely as the source allows."""
 

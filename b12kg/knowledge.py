@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from b12kg.graph.index import GraphIndex
 from b12kg.sparql.backends import open_backend
-from b12kg.sparql.library import QueryFile, get_query
 
 if TYPE_CHECKING:
     from b12kg.graph.entities import Entity
     from b12kg.questions.differential import Differential
     from b12kg.questions.explain import Explanation
     from b12kg.questions.paths import CausalPath
+    from b12kg.sparql.library import QueryFile
     from b12kg.sparql.results import QueryResult
 
 
@@ -59,6 +59,8 @@ class KnowledgeGraph(GraphIndex):
 
     def query(self, name: str, /, *, defaults: bool = True, **params: str) -> QueryResult:
         """Run queries/<name>.rq; parameter values are resolved and bound, never pasted."""
+        from b12kg.sparql.library import get_query
+
         return self.run_query(get_query(name), params, defaults=defaults)
 
     def run_query(
@@ -85,4 +87,13 @@ def load(
     >>> kg.find("Addison-Biermer disease").id
     'pernicious_anemia'
     """
+    if source is None:  # the packaged graph: its precomputed index, the store opened lazily
+        from b12kg.graph.snapshot import INDEX_FILE
+        from b12kg.resources import ontology_file
+        from b12kg.sparql.backends import LazyLocalBackend
+
+        ttl = ontology_file("b12kg.ttl")
+        kg = KnowledgeGraph.from_snapshot(LazyLocalBackend(ttl), ontology_file(INDEX_FILE), ttl)
+        if kg is not None:
+            return kg
     return KnowledgeGraph.from_backend(open_backend(source, graph=graph))

@@ -18,7 +18,14 @@ PACKAGE = Path(b12kg.__file__).parent
 
 #: Stages from the bottom up; a module may import only its own stage or a lower one.
 STAGES = (
-    ("b12kg.errors", "b12kg.vocabulary", "b12kg.resources", "b12kg.version", "b12kg.inputs"),
+    (
+        "b12kg.errors",
+        "b12kg.frozen",
+        "b12kg.vocabulary",
+        "b12kg.resources",
+        "b12kg.version",
+        "b12kg.inputs",
+    ),
     ("b12kg.sparql",),
     ("b12kg.owl",),
     ("b12kg.curation", "b12kg.graph"),

@@ -47,6 +47,7 @@ from b12kg.vocabulary import (
 
 OWL_FILE = "b12kg.owl"
 TTL_FILE = "b12kg.ttl"
+INDEX_FILE = "b12kg.index.json"  # b12kg.graph.snapshot.INDEX_FILE
 
 #: CURIE prefixes whose identifiers have a well-known IRI form, used for skos mappings.
 #: Others (ICD10, ATC, HGNC, LOINC, UniProt …) are kept as oboInOwl:hasDbXref strings only.
@@ -368,6 +369,17 @@ def serialize(axioms: Graph, full: Graph) -> dict[str, bytes]:
     }
 
 
+def graph_index(ttl: bytes) -> bytes:
+    """The precomputed index of the `.ttl` bytes (`b12kg.graph.snapshot`): what `load()` reads
+    for the packaged graph instead of parsing Turtle and running the index queries."""
+    from b12kg.graph.index import GraphIndex
+    from b12kg.graph.snapshot import dump_index
+    from b12kg.sparql.embedded import StoreBackend, store_from_bytes
+
+    index = GraphIndex.from_backend(StoreBackend(store_from_bytes(ttl), TTL_FILE))
+    return dump_index(index, ttl)
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -427,7 +439,9 @@ def build(
     if problems:
         raise CurationError(problems)
     report = BuildReport(output=output, counts=count_by_kind(curation))
-    for name, data in serialize(axioms, full).items():
+    artifacts = serialize(axioms, full)
+    artifacts[INDEX_FILE] = graph_index(artifacts[TTL_FILE])
+    for name, data in artifacts.items():
         target = output / name
         if check:
             if not target.exists() or target.read_bytes() != data:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from b12kg.frozen import frozen
 from b12kg.graph.entities import Source
 from b12kg.vocabulary import local_name as _local
 
 STRENGTH_ORDER = {"established": 3, "probable": 2, "limited": 1, "disputed": 0}
 
 
-@dataclass(frozen=True)
+@frozen
 class Evidence:
     """Why a step is believed: sources (ids), verbatim seed quotes, strength, curator notes."""
 
@@ -45,7 +45,7 @@ class Evidence:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Edge:
     subject: str
     relation: str  # local name: hasMechanism, leadsTo, …

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from b12kg.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Entity:
     """A curated entity. `id` is the local name (`pernicious_anemia`), `iri` the full IRI."""
 
@@ -36,7 +36,7 @@ class Entity:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """A cited document: a seed or a publication (identifiers only where verified)."""
 

@@ -9,27 +9,44 @@ this index; they never run SPARQL themselves.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from b12kg.graph.edges import EdgeIndex
 from b12kg.graph.entities import Entity, Source
 from b12kg.graph.names import NameIndex
-from b12kg.sparql.backends import Backend
-from b12kg.sparql.library import get_query
-from b12kg.sparql.results import QueryResult
 from b12kg.vocabulary import local_name as _local
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-@dataclass
+    from b12kg.sparql.backends import Backend
+    from b12kg.sparql.results import QueryResult
+
+
 class GraphIndex:
     """Entities by id, their names, is-a parents, cited sources, and the causal edge index."""
 
-    backend: Backend
-    entities: dict[str, Entity] = field(default_factory=dict)  # by id
-    sources: dict[str, Source] = field(default_factory=dict)  # by id
-    parents: dict[str, set[str]] = field(default_factory=dict)  # child id -> parent ids
-    _names: NameIndex | None = None
-    _edges: EdgeIndex | None = None
+    def __init__(
+        self,
+        backend: Backend,
+        entities: dict[str, Entity] | None = None,  # by id
+        sources: dict[str, Source] | None = None,  # by id
+        parents: dict[str, set[str]] | None = None,  # child id -> parent ids
+        _names: NameIndex | None = None,
+        _edges: EdgeIndex | None = None,
+    ):
+        self.backend = backend
+        self.entities = {} if entities is None else entities
+        self.sources = {} if sources is None else sources
+        self.parents = {} if parents is None else parents
+        self._names = _names
+        self._edges = _edges
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.backend.description}: {len(self.entities)} entities, "
+            f"{len(self.sources)} sources)"
+        )
 
     @classmethod
     def from_backend(cls, backend: Backend) -> GraphIndex:
@@ -37,8 +54,20 @@ class GraphIndex:
         index._read()
         return index
 
+    @classmethod
+    def from_snapshot(cls, backend: Backend, index_file: Path, ttl: Path) -> GraphIndex | None:
+        """The index precomputed by the build (`b12kg.graph.snapshot`) for the `.ttl` file
+        `ttl` that `backend` holds; None when the file is missing or was built from other bytes.
+        """
+        from b12kg.graph.snapshot import read_index
+
+        index = cls(backend=backend)
+        return index if read_index(index, index_file, ttl) else None
+
     def select(self, name: str) -> QueryResult:
         """Run library query `name` unbound (the index queries take no parameters)."""
+        from b12kg.sparql.library import get_query
+
         query = get_query(name)
         return self.backend.select(query, {}, source=f"queries/{name}.rq").renamed_parameters(query)
 

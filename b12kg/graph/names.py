@@ -24,18 +24,37 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9:.]+", " ", lowered).strip()
 
 
-class NameIndex:
-    """Normalised name → entity ids, built once per loaded graph."""
+def name_keys(entity: Entity) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An entity's normalised keys: (every name it is found by, in order; the names `search`
+    ranks, label first). Precomputed in the packaged index, so a load never normalises."""
+    lookup = [
+        normalise(name)
+        for name in (entity.id, entity.iri, entity.label, *entity.synonyms, *entity.xrefs)
+    ]
+    lookup.append(normalise(entity.id.replace("_", " ")))
+    label_key = normalise(entity.label)
+    searched = dict.fromkeys(
+        [label_key, *(normalise(n) for n in (*entity.synonyms, *entity.xrefs))]
+    )
+    return tuple(lookup), tuple(searched)
 
-    def __init__(self, entities: dict[str, Entity]):
+
+class NameIndex:
+    """Normalised name → entity ids, built once per loaded graph.
+
+    `keys` (entity id → `name_keys(entity)`) may come precomputed (the packaged index)."""
+
+    def __init__(
+        self,
+        entities: dict[str, Entity],
+        keys: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+    ):
         self.entities = entities
+        self.keys = keys if keys is not None else {e.id: name_keys(e) for e in entities.values()}
         self.ids_by_name: dict[str, set[str]] = {}
         for entity in entities.values():
-            for name in (entity.id, entity.iri, entity.label, *entity.synonyms, *entity.xrefs):
-                self.ids_by_name.setdefault(normalise(name), set()).add(entity.id)
-            self.ids_by_name.setdefault(normalise(entity.id.replace("_", " ")), set()).add(
-                entity.id
-            )
+            for key in self.keys[entity.id][0]:
+                self.ids_by_name.setdefault(key, set()).add(entity.id)
 
     def find(self, name: str) -> Entity:
         """The one entity `name` denotes; UnknownEntity (with suggestions) otherwise."""
@@ -46,7 +65,7 @@ class NameIndex:
         key = normalise(text)
         ids = self.ids_by_name.get(key, set())
         if len(ids) > 1:  # a label outranks a colliding synonym ("macro-vitamin B12")
-            ids = {i for i in ids if normalise(self.entities[i].label) == key} or ids
+            ids = {i for i in ids if self.keys[i][1][0] == key} or ids
         if len(ids) == 1:
             return self.entities[next(iter(ids))]
         if ids:
@@ -77,8 +96,9 @@ class NameIndex:
             return []
         best: dict[str, tuple[float, int, int]] = {}
         for entity in self.entities.values():
-            label_key = normalise(entity.label)
-            for name in {label_key, *(normalise(n) for n in (*entity.synonyms, *entity.xrefs))}:
+            searched = self.keys[entity.id][1]
+            label_key = searched[0]
+            for name in searched:
                 if name == key:
                     tier = 4.0
                 elif name.startswith(key):

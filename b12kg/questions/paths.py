@@ -20,10 +20,10 @@ inhibitor), exactly as an OWL reasoner would; such a path begins with an `is a` 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from b12kg.errors import UsageError
+from b12kg.frozen import frozen
 from b12kg.graph.edges import STRENGTH_ORDER, Evidence
 from b12kg.vocabulary import CAUSE_KINDS, MECHANISM_KINDS
 
@@ -54,7 +54,7 @@ DEFAULT_TARGETS = ("serum_b12_decreased", "serum_b12_increased")
 DEPLETION, INTRACELLULAR = "cobalamin_depletion", "intracellular_cobalamin_deficiency"
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     """One step of a path: (subject, relation, object) with the evidence for it."""
 
@@ -81,7 +81,7 @@ class Step:
         }
 
 
-@dataclass(frozen=True)
+@frozen(hidden=("kg",))
 class CausalPath:
     """A path from a condition or drug to a finding, step by step, with its evidence."""
 
@@ -91,7 +91,7 @@ class CausalPath:
     direction: str  # decreased | increased | positive ("" when the target is a mechanism)
     kind: str  # causal | association | consequence
     nature: str  # true deficiency | functional deficiency | physiological | assay artefact | pathological
-    kg: GraphIndex | None = field(default=None, compare=False, repr=False)
+    kg: GraphIndex | None = None
 
     @property
     def mechanisms(self) -> tuple[Entity, ...]:

@@ -8,14 +8,15 @@ imported only when a URL is given.
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pyoxigraph as ox
+if TYPE_CHECKING:
+    from pathlib import Path
 
-from b12kg.sparql.library import QueryFile
-from b12kg.sparql.results import QueryResult
+    import pyoxigraph as ox
+
+    from b12kg.sparql.library import QueryFile
+    from b12kg.sparql.results import QueryResult
 
 
 class Backend(Protocol):
@@ -36,10 +37,42 @@ def open_backend(source: str | os.PathLike[str] | None, *, graph: str | None = N
 
         return LocalBackend(ontology_file("b12kg.ttl"))
     text = os.fspath(source)
-    if re.match(r"^https?://", text):
+    if text.startswith(("http://", "https://")):
         from b12kg.sparql.remote import RemoteBackend
 
         return RemoteBackend(text, graph=graph)
+    from pathlib import Path
+
     from b12kg.sparql.embedded import LocalBackend
 
     return LocalBackend(Path(text))
+
+
+class LazyLocalBackend:
+    """The embedded store of `path`, parsed only when a query first runs.
+
+    A graph read from its precomputed index (`b12kg.graph.snapshot`) needs no store for the
+    path walk or name lookup; `query`, `store` and the endpoint open it on first use, so a
+    trace never pays for pyoxigraph or the Turtle parse.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.description = str(path)
+        self._backend = None
+
+    def _opened(self):
+        if self._backend is None:
+            from b12kg.sparql.embedded import LocalBackend
+
+            self._backend = LocalBackend(self.path)
+        return self._backend
+
+    @property
+    def store(self) -> ox.Store:
+        return self._opened().store
+
+    def select(
+        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
+    ) -> QueryResult:
+        return self._opened().select(query, bindings, source=source)

@@ -104,6 +104,27 @@ def run_local(
     return QueryResult(columns, rows)
 
 
+def store_from_bytes(data: bytes, rdf_format: ox.RdfFormat = ox.RdfFormat.TURTLE) -> ox.Store:
+    """An in-memory store of serialised RDF (the build's own bytes), blank-node labels kept."""
+    store = ox.Store()
+    store.extend(ox.parse(data, format=rdf_format, rename_blank_nodes=False))
+    return store
+
+
+class StoreBackend:
+    """A pyoxigraph store already in hand (the build indexing the graph it just serialised)."""
+
+    def __init__(self, store: ox.Store, description: str = "in-memory store"):
+        self.store = store
+        self.description = description
+
+    def select(
+        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
+    ) -> QueryResult:
+        text = query.text if isinstance(query, QueryFile) else query
+        return run_local(self.store, text, bindings=bindings, source=source)
+
+
 class LocalBackend:
     """An in-memory pyoxigraph store loaded from a file."""
 

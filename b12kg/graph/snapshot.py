@@ -1,0 +1,120 @@
+"""The index of the packaged graph, precomputed: `ontology/b12kg.index.json`.
+
+`b12kg build` reads the `.ttl` it has just serialised through the same library queries a
+load runs (`GraphIndex.from_backend`) and writes what they produced — entities, sources,
+is-a parents, the grouped causal edges with their evidence, and every name's normalised
+key — as one compact, deterministic JSON document. `b12kg.load()` of the packaged graph
+reads that file instead of parsing Turtle and running the queries; the store is opened only
+when a SPARQL query actually runs.
+
+The document records the size and CRC-32 of the `.ttl` it was built from; a `.ttl` that no
+longer matches (edited by hand, a partial checkout) is loaded the slow, always-correct way.
+`tests/test_snapshot.py` checks that both ways give the same index.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import TYPE_CHECKING
+
+from b12kg.graph.edges import Edge, EdgeIndex, Evidence
+from b12kg.graph.entities import Entity, Source
+from b12kg.graph.names import NameIndex, name_keys
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FORMAT = 1
+INDEX_FILE = "b12kg.index.json"
+
+
+def fingerprint(ttl: bytes) -> dict[str, int]:
+    """What ties an index to the exact `.ttl` bytes it was read from."""
+    return {"bytes": len(ttl), "crc32": zlib.crc32(ttl)}
+
+
+def dump_index(index, ttl: bytes) -> bytes:
+    """The index document for `index` (a `GraphIndex`; not imported: it imports us), read from the `.ttl` bytes `ttl`: same bytes every run."""
+    entities = list(index.entities.values())
+    edges = [edge for edges in index.edges.outgoing.values() for edge in edges]
+    edges.sort(key=lambda e: (e.subject, e.relation, e.object, e.kind))
+    document = {
+        "format": FORMAT,
+        "ttl": fingerprint(ttl),
+        "entities": [
+            [
+                e.iri,
+                e.id,
+                e.label,
+                e.kind,
+                e.definition,
+                e.analyte,
+                e.direction,
+                list(e.synonyms),
+                list(e.xrefs),
+                *(list(part) for part in name_keys(e)),
+            ]
+            for e in entities
+        ],
+        "sources": [
+            [s.iri, s.id, s.title, s.citation, list(s.identifiers), s.seed_file]
+            for s in index.sources.values()
+        ],
+        "parents": [[child, sorted(parents)] for child, parents in index.parents.items()],
+        "edges": [
+            [
+                e.subject,
+                e.relation,
+                e.object,
+                e.kind,
+                list(e.evidence.sources),
+                list(e.evidence.quotes),
+                e.evidence.strength,
+                list(e.evidence.notes),
+            ]
+            for e in edges
+        ],
+    }
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
+
+
+def read_index(index, path: Path, ttl: Path) -> bool:
+    """Fill `index` from the document at `path` if it was built from `ttl` as it is now."""
+    try:
+        with open(path, "rb") as stream:
+            document = json.loads(stream.read())
+        with open(ttl, "rb") as stream:
+            current = fingerprint(stream.read())
+    except (OSError, ValueError):
+        return False
+    if document.get("format") != FORMAT or document.get("ttl") != current:
+        return False
+    keys = {}
+    entities = index.entities
+    for iri, local, label, kind, definition, analyte, direction, syn, xrefs, *k in document[
+        "entities"
+    ]:
+        entities[local] = Entity(
+            iri, local, label, kind, definition, analyte, direction, tuple(syn), tuple(xrefs)
+        )
+        keys[local] = tuple(tuple(part) for part in k)
+    for iri, local, title, citation, identifiers, seed_file in document["sources"]:
+        index.sources[local] = Source(iri, local, title, citation, tuple(identifiers), seed_file)
+    for child, parents in document["parents"]:
+        index.parents[child] = set(parents)
+    edges = EdgeIndex()
+    for subject, relation, obj, kind, sources, quotes, strength, notes in document["edges"]:
+        edge = Edge(
+            subject,
+            relation,
+            obj,
+            kind,
+            Evidence(tuple(sources), tuple(quotes), strength, tuple(notes)),
+        )
+        edges.outgoing[subject].append(edge)
+        edges.incoming[obj].append(edge)
+    index._edges = edges
+    index._names = NameIndex(entities, keys=keys)
+    return True
