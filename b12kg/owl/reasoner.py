@@ -23,6 +23,11 @@ from b12kg.vocabulary import local_name as _local
 DEFINED_CLASSES = (
     "CauseOfDecreasedSerumB12",
     "CauseOfIncreasedSerumB12",
+    "ReportedCauseOfDecreasedSerumB12",
+    "DisputedCauseOfDecreasedSerumB12",
+    "ReportedCauseOfIncreasedSerumB12",
+    "CauseOfFalselyNormalSerumB12",
+    "CauseOfFalselyIncreasedSerumB12",
     "CauseOfCobalaminDeficiency",
     "CauseOfIntracellularCobalaminDeficiency",
     "PhysiologicalSerumB12Change",
