@@ -50,6 +50,8 @@ B12_TERMS = (
     # relations
     "contributesTo", "hasMechanism", "leadsTo", "associatedWith", "correlatesWith",
     "isConsequenceOf", "hasConsequence", "locatedIn", "hasCausalAgent", "involves", "appliesTo",
+    "hasReportedMechanism", "hasDisputedMechanism", "reportedlyLeadsTo", "disputedlyLeadsTo",
+    "mayLeadTo", "reportedlyContributesTo", "disputedlyContributesTo", "lacksMechanism",
     # annotation properties
     "source", "quote", "strength", "evidenceNote", "analyte", "direction", "kind", "seedFile",
     "edgeKind", "mappingConfidence", "mappingSource",
@@ -58,6 +60,9 @@ B12_TERMS = (
     "CauseOfCobalaminDeficiency", "CauseOfIntracellularCobalaminDeficiency",
     "ArtefactualSerumB12Change", "PhysiologicalSerumB12Change",
     "AssociatedWithDecreasedSerumB12", "ConsequenceOfCobalaminDeficiency",
+    "ReportedCauseOfDecreasedSerumB12", "DisputedCauseOfDecreasedSerumB12",
+    "ReportedCauseOfIncreasedSerumB12", "CauseOfFalselyNormalSerumB12",
+    "CauseOfFalselyIncreasedSerumB12",
 )  # fmt: skip
 
 

@@ -37,7 +37,7 @@ RIGHT = [
     ("protein", "protein"),
     ("clinical caution", "caution"),
 ]
-CAUSAL = ("has_mechanism", "leads_to", "associated_with", "is_consequence_of")
+CAUSAL = ("has_mechanism", "leads_to", "associated_with", "is_consequence_of", "lacks_mechanism")
 
 
 def main() -> None:
@@ -54,7 +54,7 @@ def main() -> None:
     print(
         f"\nLinks: {relations['has_mechanism']} has-mechanism, {relations['leads_to']} leads-to, "
         f"{relations['associated_with']} associated-with, {relations['is_consequence_of']} "
-        f"is-consequence-of; {structural} structural links. {len(curation.references)} sources "
+        f"is-consequence-of, {relations['lacks_mechanism']} lacks-mechanism; {structural} structural links. {len(curation.references)} sources "
         f"({seeds} seed documents and {len(curation.references) - seeds} publications and secondary pages), "
         f"{len(curation.xrefs)} cross-references, {counts.get('causes', 0)} conditions and drugs; "
         f"`b12kg.ttl` has {len(store):,} triples."

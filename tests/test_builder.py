@@ -132,3 +132,35 @@ def test_artifact_loads_in_owlready2() -> None:
     ontology = world.get_ontology((ONTOLOGY / "b12kg.owl").resolve().as_uri()).load()
     assert ontology.search_one(iri="https://w3id.org/b12kg/pernicious_anemia") is not None
     assert len(list(world.classes())) > 150
+
+
+def test_a_class_claim_with_an_exception_is_kept_but_not_inherited() -> None:
+    """The seed's cytostatic claim (an association since the curator's decision) stays, with its
+    evidence, as 'antineoplastic agent SubClassOf (associated with some M) or methotrexate';
+    methotrexate gets 'not (… some M)'."""
+    import pyoxigraph as ox
+
+    from .conftest import ONTOLOGY
+
+    store = ox.Store()
+    store.bulk_load(path=str(ONTOLOGY / "b12kg.owl"), format=ox.RdfFormat.RDF_XML)
+    claim = """
+    PREFIX b12: <https://w3id.org/b12kg/>
+    PREFIX owl: <http://www.w3.org/2002/07/owl#>
+    PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    ASK {
+      b12:antineoplastic_agent rdfs:subClassOf ?either .
+      ?either owl:unionOf/rdf:rest*/rdf:first b12:methotrexate ,
+              [ owl:onProperty b12:associatedWith ;
+                owl:someValuesFrom b12:impaired_terminal_ileal_absorption ] .
+      ?axiom owl:annotatedSource b12:antineoplastic_agent ; owl:annotatedTarget ?either ;
+             b12:source <https://w3id.org/b12kg/source/seed-000> ; b12:strength "limited" .
+      b12:methotrexate rdfs:subClassOf [ owl:complementOf ?denied ] .
+      ?denied owl:unionOf/rdf:rest*/rdf:first [
+        owl:onProperty b12:hasReportedMechanism ;
+        owl:someValuesFrom b12:impaired_terminal_ileal_absorption ] .
+    }"""
+    assert store.query(claim)
+    direct = "ASK { <https://w3id.org/b12kg/antineoplastic_agent> <https://w3id.org/b12kg/associatedWith> ?m }"
+    assert not store.query(direct)

@@ -221,3 +221,61 @@ def test_every_seed_quote_in_the_shipped_sources_is_verbatim(curation) -> None:
     for quote in quoted:
         assert len(quote) >= 5, "a quote is a phrase or a table cell, not a fragment"
         assert " ".join(quote.split()) in seeds
+
+
+# --- class claims and a member's own contrary evidence (tracker issue 8) --------------------------
+
+
+@pytest.fixture
+def shipped_sources(tmp_path: Path) -> Path:
+    import shutil
+
+    from b12kg.resources import sources_dir
+
+    return Path(shutil.copytree(sources_dir(), tmp_path / "src"))
+
+
+def _without_row(path: Path, prefix: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(prefix)]
+    assert len(kept) == len(lines) - 1, prefix
+    path.write_text("".join(kept), encoding="utf-8")
+
+
+def test_an_inherited_claim_the_members_note_contradicts_is_flagged(
+    shipped_sources: Path,
+) -> None:
+    _without_row(shipped_sources / "links.tsv", "methotrexate\tlacks_mechanism\t")
+    with pytest.raises(CurationError) as raised:
+        read_curation(shipped_sources)
+    messages = [p for p in raised.value.problems if p.field == "notes"]
+    assert messages and "methotrexate" in messages[0].message
+    assert "impaired_terminal_ileal_absorption" in messages[0].message
+
+
+def test_a_lacks_mechanism_row_must_block_an_inherited_claim(shipped_sources: Path) -> None:
+    _edit(
+        shipped_sources / "links.tsv",
+        "methotrexate\tlacks_mechanism\timpaired_terminal_ileal_absorption\t",
+        "methotrexate\tlacks_mechanism\thypochlorhydria\t",
+    )
+    with pytest.raises(CurationError) as raised:
+        read_curation(shipped_sources)
+    assert any("nothing to block" in p.message for p in raised.value.problems)
+
+
+def test_the_evidence_rule(curation) -> None:
+    links = {link.key: link for link in curation.links}
+    refs = curation.references
+    tier = {key: link.tier(refs) for key, link in links.items()}
+    # limited, seed and a review
+    assert tier[("neomycin", "has_mechanism", "impaired_terminal_ileal_absorption")] == "reported"
+    # limited, even with publications
+    assert tier[("cholestyramine", "has_mechanism", "reduced_cobalamin_absorption")] == "reported"
+    assert (
+        tier[("ascorbic_acid", "has_mechanism", "in_vitro_cobalamin_degradation_by_ascorbic_acid")]
+        == "disputed"
+    )
+    assert (
+        tier[("pernicious_anemia", "has_mechanism", "intrinsic_factor_antibodies")] == "supported"
+    )

@@ -66,3 +66,11 @@ def test_bad_inputs_are_clear_errors(kg) -> None:
         kg.explain("pernicous anemia")
     with pytest.raises(UsageError, match="explain takes conditions and drugs"):
         kg.explain("hypochlorhydria")
+
+
+def test_reported_and_disputed_claims_are_never_called_causes(kg) -> None:
+    text = kg.explain("colchicine", "ascorbic acid", "pernicious anemia").text
+    assert "0 of" not in text.splitlines()[0]
+    assert "1 of 3 input(s) can account for it" in text.splitlines()[0]
+    assert "colchicine — reported only, not a cause" in text
+    assert "ascorbic acid — disputed, not a cause" in text

@@ -16,7 +16,7 @@ import hashlib
 import os
 import tempfile
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,9 +28,11 @@ from b12kg.curation.qc import graph_problems
 from b12kg.curation.tables import (
     CAUSE_KINDS,
     KINDS,
-    RELATIONS,
+    TIERED_PROPERTIES,
+    TIERS,
     Curation,
     LinkRecord,
+    ancestors,
     read_curation,
 )
 from b12kg.errors import CurationError, Problem
@@ -150,77 +152,170 @@ def _add_sources(graph: Graph, curation: Curation) -> None:
             graph.add((iri, B12.seedFile, Literal(reference.seed_file)))
 
 
-def _add_link_axioms(graph: Graph, curation: Curation) -> None:
+@dataclass
+class Claims:
+    """The causal links as the builder states them, after contrary statements are applied.
+
+    A has_mechanism (or associated_with) link on a class whose member `lacks_mechanism` the same
+    mechanism is not
+    universal, so it is not stated as `C SubClassOf (p some M)`: the class gets
+    `C SubClassOf ((p some M) or D …)` (its excepted members D), its other members get the
+    claim stated on them, and each D gets `D SubClassOf not (… some M)`.
+    """
+
+    links: list[LinkRecord]  # every link to emit as an edge / existential
+    excepted: list[tuple[LinkRecord, tuple[str, ...]]]  # class claims with their exceptions
+    contrary: list[LinkRecord]  # the lacks_mechanism links
+
+
+def _descendants(curation: Curation, entity_id: str) -> set[str]:
+    return {e for e in curation.entities if entity_id in ancestors(curation.entities, e)}
+
+
+def claims(curation: Curation) -> Claims:
+    entities = curation.entities
+    contrary = [link for link in curation.links if link.relation == "lacks_mechanism"]
+    lacks: dict[str, set[str]] = defaultdict(set)
+    for link in contrary:
+        lacks[link.object].add(link.subject)
+    own = {link.key for link in curation.links}
+    links: list[LinkRecord] = []
+    excepted: list[tuple[LinkRecord, tuple[str, ...]]] = []
     for link in curation.links:
-        prop = B12[RELATIONS[link.relation].property]
+        if link.relation == "lacks_mechanism":
+            continue
+        inheritable = link.relation in ("has_mechanism", "associated_with")
+        below = _descendants(curation, link.subject) if inheritable else set()
+        exceptions = tuple(sorted(below & lacks.get(link.object, set())))
+        if not exceptions:
+            links.append(link)
+            continue
+        excepted.append((link, exceptions))
+        label = entities[link.subject].label
+        for member in sorted(below):
+            member_up = ancestors(entities, member)
+            if member in exceptions or member_up & set(exceptions):
+                continue
+            if any(member in ancestors(entities, e) for e in exceptions):
+                continue  # above an exception: its claim would reach the exception again
+            if (member, link.relation, link.object) in own:
+                continue
+            note = f"Stated for the class '{label}' (links.tsv line {link.line})."
+            links.append(replace(link, subject=member, notes=f"{note} {link.notes}".strip()))
+    return Claims(links=links, excepted=excepted, contrary=contrary)
+
+
+def _union(graph: Graph, members: list[URIRef | BNode]) -> BNode:
+    node = BNode()
+    graph.add((node, RDF.type, OWL.Class))
+    items = BNode()
+    Collection(graph, items, members)
+    graph.add((node, OWL.unionOf, items))
+    return node
+
+
+def _add_link_axioms(graph: Graph, curation: Curation, stated: Claims) -> None:
+    refs = curation.references
+    for link in stated.links:
+        prop = B12[link.property(refs)]
         subject, target = entity_iri(link.subject), entity_iri(link.object)
         restriction = _some(graph, prop, target)
         graph.add((subject, RDFS.subClassOf, restriction))
         _axiom(graph, subject, RDFS.subClassOf, restriction, link)
+    for link, exceptions in stated.excepted:
+        prop = B12[link.property(refs)]
+        subject = entity_iri(link.subject)
+        either = _union(
+            graph,
+            [_some(graph, prop, entity_iri(link.object)), *(entity_iri(e) for e in exceptions)],
+        )
+        graph.add((subject, RDFS.subClassOf, either))
+        _axiom(graph, subject, RDFS.subClassOf, either, link)
+    for link in stated.contrary:
+        subject, target = entity_iri(link.subject), entity_iri(link.object)
+        graph.add((subject, B12.lacksMechanism, target))
+        _axiom(graph, subject, B12.lacksMechanism, target, link)
+        props = sorted({v for (r, _), v in TIERED_PROPERTIES.items() if r == "has_mechanism"})
+        denied = BNode()
+        graph.add((denied, RDF.type, OWL.Class))
+        graph.add(
+            (denied, OWL.complementOf, _union(graph, [_some(graph, B12[p], target) for p in props]))
+        )
+        graph.add((subject, RDFS.subClassOf, denied))
 
 
 # --- closure: what HermiT infers through the property chains, computed once at build time ------
 
-
-def _downstream(curation: Curation) -> dict[str, set[str]]:
-    """Everything each mechanism leads to, directly or through other mechanisms."""
-    leads: dict[str, set[str]] = defaultdict(set)
-    for link in curation.links:
-        if link.relation == "leads_to":
-            leads[link.subject].add(link.object)
-    reach: dict[str, set[str]] = {}
-    for start in leads:
-        seen: set[str] = set()
-        queue = deque(leads[start])
-        while queue:
-            node = queue.popleft()
-            if node not in seen:
-                seen.add(node)
-                queue.extend(leads.get(node, ()))
-        reach[start] = seen
-    return reach
+#: The OWL property of the closure for each tier of a causal path.
+CLOSURE_PROPERTY = {
+    "supported": "contributesTo",
+    "reported": "reportedlyContributesTo",
+    "disputed": "disputedlyContributesTo",
+}
 
 
-def _ancestors(curation: Curation, entity_id: str) -> set[str]:
-    seen: set[str] = set()
-    frontier = list(curation.entities[entity_id].parents)
-    while frontier:
-        parent = frontier.pop()
-        if parent not in seen and parent in curation.entities:
-            seen.add(parent)
-            frontier.extend(curation.entities[parent].parents)
-    return seen
+def _weakest(a: str, b: str) -> str:
+    return max(a, b, key=TIERS.index)
 
 
-def closure(curation: Curation) -> dict[str, dict[str, set[str]]]:
-    """For each cause: the mechanisms and findings it contributes to / correlates with.
+def closure(curation: Curation, stated: Claims | None = None) -> dict[str, dict[str, set[str]]]:
+    """For each cause: what it contributes to, by tier ('supported', 'reported', 'disputed'),
+    and what it correlates with ('associated_with').
 
+    A causal path is as weak as its weakest link, as the property chains of model.ttl say.
     Includes what a cause inherits from the classes it belongs to (omeprazole from proton
     pump inhibitor), as HermiT infers: X SubClassOf Y, Y SubClassOf (r some Z) gives X r Z.
     """
-    reach = _downstream(curation)
+    stated = stated or claims(curation)
+    refs = curation.references
+    leads: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for link in stated.links:
+        if link.relation == "leads_to":
+            leads[link.subject].append((link.object, link.tier(refs)))
+
+    def reach(start: str, tier: str) -> set[tuple[str, str]]:
+        seen: set[tuple[str, str]] = set()
+        queue = deque([(start, tier)])
+        while queue:
+            state = queue.popleft()
+            if state in seen:
+                continue
+            seen.add(state)
+            node, so_far = state
+            for target, step in leads.get(node, ()):
+                queue.append((target, _weakest(so_far, step)))
+        return seen
+
     direct: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for link in curation.links:
-        if link.relation in ("has_mechanism", "associated_with"):
-            direct[link.subject][link.relation] |= {link.object} | reach.get(link.object, set())
+    for link in stated.links:
+        if link.relation == "has_mechanism":
+            for node, tier in reach(link.object, link.tier(refs)):
+                direct[link.subject][tier].add(node)
+        elif link.relation == "associated_with":
+            direct[link.subject]["associated_with"] |= {
+                n for n, _ in reach(link.object, "supported")
+            }
     result: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for entity_id in curation.entities:
-        for holder in (entity_id, *sorted(_ancestors(curation, entity_id))):
+        for holder in (entity_id, *sorted(ancestors(curation.entities, entity_id))):
             for relation, targets in direct.get(holder, {}).items():
                 result[entity_id][relation] |= targets
     return result
 
 
-def _add_edges(graph: Graph, curation: Curation, reach: dict[str, dict[str, set[str]]]) -> None:
-    """Plain edge triples with their evidence, plus the materialised contributesTo / correlatesWith closure."""
-    for link in curation.links:
-        prop = B12[RELATIONS[link.relation].property]
+def _add_edges(
+    graph: Graph, curation: Curation, stated: Claims, reach: dict[str, dict[str, set[str]]]
+) -> None:
+    """Plain edge triples with their evidence (the property of their evidence tier), plus the
+    materialised contributesTo / reportedly… / disputedly… / correlatesWith closure."""
+    for link in stated.links:
+        prop = B12[link.property(curation.references)]
         subject, target = entity_iri(link.subject), entity_iri(link.object)
         graph.add((subject, prop, target))
         _axiom(graph, subject, prop, target, link)
     for cause, by_relation in reach.items():
         for relation, targets in by_relation.items():
-            prop = B12.contributesTo if relation == "has_mechanism" else B12.correlatesWith
+            prop = B12[CLOSURE_PROPERTY.get(relation, "correlatesWith")]
             for target in targets:
                 graph.add((entity_iri(cause), prop, entity_iri(target)))
 
@@ -231,7 +326,7 @@ def _add_mechanism_groupings(
     """A defined class per shared mechanism, so HermiT lists 'causes acting through M'."""
     causes_per_mechanism: dict[str, set[str]] = defaultdict(set)
     for cause, by_relation in reach.items():
-        for target in by_relation.get("has_mechanism", ()):
+        for target in by_relation.get("supported", ()):
             causes_per_mechanism[target].add(cause)
     for mechanism, causes in sorted(causes_per_mechanism.items()):
         entity = curation.entities[mechanism]
@@ -273,13 +368,14 @@ def build_graphs(curation: Curation) -> tuple[Graph, Graph]:
     axioms.parse(curation.model_path, format="turtle")
     _add_entities(axioms, curation)
     _add_sources(axioms, curation)
-    _add_link_axioms(axioms, curation)
-    reach = closure(curation)
+    stated = claims(curation)
+    _add_link_axioms(axioms, curation, stated)
+    reach = closure(curation, stated)
     _add_mechanism_groupings(axioms, curation, reach)
     full = Graph()
     for triple in axioms:
         full.add(triple)
-    _add_edges(full, curation, reach)
+    _add_edges(full, curation, stated, reach)
     return axioms, full
 
 

@@ -86,11 +86,27 @@ RELATIONS: dict[str, RelationSpec] = {
         ),
         RelationSpec("involves", "involves", MECHANISM_KINDS, frozenset({"protein"}), False),
         RelationSpec("applies_to", "appliesTo", frozenset({"caution"}), ANY_KIND, False),
+        RelationSpec("lacks_mechanism", "lacksMechanism", CAUSE_KINDS, MECHANISM_KINDS, True),
     )
 }
 
+#: Evidence tiers. A causal link is *supported* when its strength is established or probable
+#: AND at least one source is not a seed; *disputed* when its strength is disputed; otherwise
+#: (limited, or only seeds cited) it is *reported*. Only supported links make a cause.
+TIERS = ("supported", "reported", "disputed")
+SUPPORTING_STRENGTHS = frozenset({"established", "probable"})
+#: (relation, tier) -> the OWL property the builder emits. Other relations keep one property.
+TIERED_PROPERTIES = {
+    ("has_mechanism", "supported"): "hasMechanism",
+    ("has_mechanism", "reported"): "hasReportedMechanism",
+    ("has_mechanism", "disputed"): "hasDisputedMechanism",
+    ("leads_to", "supported"): "leadsTo",
+    ("leads_to", "reported"): "reportedlyLeadsTo",
+    ("leads_to", "disputed"): "disputedlyLeadsTo",
+}
+
 STRENGTHS = ("established", "probable", "limited", "disputed")
-DIRECTIONS = ("decreased", "increased", "positive")
+DIRECTIONS = ("decreased", "increased", "normal", "positive")
 CONFIDENCES = ("exact", "close", "broad")
 #: `web_page`: a secondary page (a laboratory's test information, a summary of an algorithm),
 #: cited only for figures and always shown as secondary; never the support of a causal claim
@@ -132,6 +148,20 @@ class LinkRecord:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.subject, self.relation, self.object)
+
+    def tier(self, references: dict[str, ReferenceRecord]) -> str:
+        """supported | reported | disputed: the evidence rule (see TIERS)."""
+        if self.strength == "disputed":
+            return "disputed"
+        independent = any(s in references and references[s].kind != "seed" for s in self.sources)
+        if self.strength in SUPPORTING_STRENGTHS and independent:
+            return "supported"
+        return "reported"
+
+    def property(self, references: dict[str, ReferenceRecord]) -> str:
+        """The OWL property of this link: tiered for has_mechanism and leads_to."""
+        tiered = TIERED_PROPERTIES.get((self.relation, self.tier(references)))
+        return tiered or RELATIONS[self.relation].property
 
 
 @dataclass(frozen=True)
@@ -510,6 +540,7 @@ def _cross_check(curation: Curation, problems: list[Problem]) -> None:
                         f"not found verbatim in {', '.join(s.id for s in seeds_cited)}: '{quote[:60]}'",
                     )
                 )
+    _check_contrary_links(curation, problems)
     for reference in references.values():
         if (
             reference.kind == "seed"
@@ -555,3 +586,70 @@ def read_curation(directory: Path | str) -> Curation:
     if problems:
         raise CurationError(problems)
     return curation
+
+
+def ancestors(entities: dict[str, EntityRecord], entity_id: str) -> set[str]:
+    """Every is-a ancestor of `entity_id` (not itself)."""
+    seen: set[str] = set()
+    frontier = list(entities[entity_id].parents) if entity_id in entities else []
+    while frontier:
+        parent = frontier.pop()
+        if parent not in seen and parent in entities:
+            seen.add(parent)
+            frontier.extend(entities[parent].parents)
+    return seen
+
+
+#: A member's own note that says it does not lower serum B12 contradicts an inherited claim.
+CONTRARY_NOTE = re.compile(
+    r"without lowering serum b12|does not lower serum b12|not due to b12 deficiency", re.I
+)
+
+
+def _check_contrary_links(curation: Curation, problems: list[Problem]) -> None:
+    """lacks_mechanism must block something an ancestor claims, and not contradict the member's
+    own claim; a member whose own note denies a low B12 must block what it would inherit."""
+    entities = curation.entities
+    claims: dict[str, set[str]] = {}
+    for link in curation.links:  # what a member can inherit: mechanisms and associations
+        if link.relation in ("has_mechanism", "associated_with"):
+            claims.setdefault(link.subject, set()).add(link.object)
+    blocked: dict[str, set[str]] = {}
+    for link in curation.links:
+        if link.relation != "lacks_mechanism" or link.subject not in entities:
+            continue
+        blocked.setdefault(link.subject, set()).add(link.object)
+        if link.object in claims.get(link.subject, set()):
+            problems.append(
+                Problem(
+                    "links.tsv",
+                    link.line,
+                    "object",
+                    f"'{link.subject}' both has and lacks mechanism '{link.object}'",
+                )
+            )
+        if not any(link.object in claims.get(a, set()) for a in ancestors(entities, link.subject)):
+            problems.append(
+                Problem(
+                    "links.tsv",
+                    link.line,
+                    "object",
+                    f"no ancestor of '{link.subject}' claims '{link.object}'; nothing to block",
+                )
+            )
+    for link in curation.links:
+        if link.subject not in entities or not CONTRARY_NOTE.search(link.notes):
+            continue
+        inherited = {
+            m for a in ancestors(entities, link.subject) for m in claims.get(a, set())
+        } - blocked.get(link.subject, set())
+        if inherited:
+            problems.append(
+                Problem(
+                    "links.tsv",
+                    link.line,
+                    "notes",
+                    f"the note says '{link.subject}' does not lower B12, yet it inherits "
+                    f"{', '.join(sorted(inherited))} from a class; add a lacks_mechanism row",
+                )
+            )

@@ -2,8 +2,10 @@
 
 Nobody asserts that pernicious anemia is a "cause of decreased serum B12"; HermiT infers it
 from `pernicious_anemia SubClassOf hasMechanism some intrinsic_factor_antibodies`, the
-leads-to axioms and the property chain `hasMechanism o leadsTo -> contributesTo`. The test
-suite compares those inferred members with the path walk, cause by cause.
+leads-to axioms and the property chain `hasMechanism o leadsTo -> contributesTo`. Links with
+limited, seed-only or disputed evidence use other properties (hasReportedMechanism …) whose
+chains fill the Reported…/Disputed… classes instead. The test suite compares the inferred
+members of every defined class with the path walk, cause by cause.
 
 owlready2 is imported here only, so no other command pays for it. "Java not found" raises
 ReasonerUnavailable (exit 3); an inconsistent ontology is a verdict, reported in the result.
@@ -23,6 +25,11 @@ from b12kg.vocabulary import local_name as _local
 DEFINED_CLASSES = (
     "CauseOfDecreasedSerumB12",
     "CauseOfIncreasedSerumB12",
+    "ReportedCauseOfDecreasedSerumB12",
+    "DisputedCauseOfDecreasedSerumB12",
+    "ReportedCauseOfIncreasedSerumB12",
+    "CauseOfFalselyNormalSerumB12",
+    "CauseOfFalselyIncreasedSerumB12",
     "CauseOfCobalaminDeficiency",
     "CauseOfIntracellularCobalaminDeficiency",
     "PhysiologicalSerumB12Change",

@@ -86,7 +86,9 @@ def rank_causes(
         if entity.kind not in CAUSE_KINDS:
             continue
         walked = [
-            p for p in walk(kg, entity.id, all_findings) if p.kind in ("causal", "association")
+            p
+            for p in walk(kg, entity.id, all_findings)
+            if p.kind in ("causal", "reported", "association")
         ]
         if not walked:
             continue

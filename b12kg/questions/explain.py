@@ -199,7 +199,11 @@ def explain(
         lines.append(
             f"{target.label[0].upper()}{target.label[1:]} — "
             f"{len(causes)} of {len(inputs)} input(s) can account for it"
-            + (f"; {len(others)} more only by association or as a consequence" if others else "")
+            + (
+                f"; {len(others)} more only on weak evidence, by association or as a consequence"
+                if others
+                else ""
+            )
             + ":"
         )
         for number, (entity, best, found) in enumerate(rows, start=1):
@@ -212,6 +216,8 @@ def explain(
                     by.append(entity)
             label = {
                 "causal": "cause",
+                "reported": "reported only, not a cause (limited or seed-only evidence)",
+                "disputed": "disputed, not a cause (contradicted by better evidence)",
                 "association": "association only — not shown to cause it",
                 "consequence": "a consequence of deficiency, not a cause of low B12",
             }[best.kind]

@@ -4,7 +4,10 @@ The walk runs on an in-memory index of the edges returned by `queries/causal-edg
 a trace costs microseconds and never evaluates a property path at call time. What a path is
 follows from its first step and the mechanisms it passes:
 
-* kind — `causal` (starts with has-mechanism), `association` (starts with associated-with:
+* kind — `causal` (starts with has-mechanism and every step is supported: strength established
+  or probable with a non-seed source), `reported` (its weakest step is limited or seed-only),
+  `disputed` (a step is disputed) — the same rule and property chains HermiT uses —,
+  `association` (starts with associated-with:
   never presented as a cause) or `consequence` (the source results from a deficiency that
   also lowers B12, e.g. megaloblastic anemia);
 * nature — `mechanism unknown` (no mechanism on the path, e.g. a bare association),
@@ -35,7 +38,12 @@ RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 RELATION_LABELS = {
     "hasMechanism": "has mechanism",
+    "hasReportedMechanism": "has reported mechanism",
+    "hasDisputedMechanism": "has disputed mechanism",
     "leadsTo": "leads to",
+    "reportedlyLeadsTo": "reportedly leads to",
+    "disputedlyLeadsTo": "disputedly leads to",
+    "lacksMechanism": "lacks mechanism",
     "associatedWith": "associated with",
     "isConsequenceOf": "is consequence of",
     "locatedIn": "located in",
@@ -47,10 +55,31 @@ RELATION_LABELS = {
 }
 FIRST_STEP_KIND = {
     "hasMechanism": "causal",
+    "hasReportedMechanism": "causal",
+    "hasDisputedMechanism": "causal",
     "associatedWith": "association",
     "isConsequenceOf": "consequence",
 }
-DEFAULT_TARGETS = ("serum_b12_decreased", "serum_b12_increased")
+#: The evidence tier each causal property stands for (the builder's rule, ontology/src/README):
+#: supported = established or probable AND a non-seed source; reported = limited or seed-only.
+RELATION_TIER = {
+    "hasMechanism": "supported",
+    "leadsTo": "supported",
+    "hasReportedMechanism": "reported",
+    "reportedlyLeadsTo": "reported",
+    "hasDisputedMechanism": "disputed",
+    "disputedlyLeadsTo": "disputed",
+}
+LEADS_TO = frozenset({"leadsTo", "reportedlyLeadsTo", "disputedlyLeadsTo"})
+TIER_ORDER = ("supported", "reported", "disputed")
+#: A causal path's kind by its weakest tier: only a supported path is presented as a cause.
+CAUSAL_KIND = {"supported": "causal", "reported": "reported", "disputed": "disputed"}
+DEFAULT_TARGETS = (
+    "serum_b12_decreased",
+    "serum_b12_increased",
+    "serum_b12_falsely_normal",
+    "serum_b12_falsely_increased",
+)
 DEPLETION, INTRACELLULAR = "cobalamin_depletion", "intracellular_cobalamin_deficiency"
 
 
@@ -88,8 +117,8 @@ class CausalPath:
     source: Entity
     steps: tuple[Step, ...]
     finding: Entity
-    direction: str  # decreased | increased | positive ("" when the target is a mechanism)
-    kind: str  # causal | association | consequence
+    direction: str  # decreased | increased | normal | positive ("" for a mechanism)
+    kind: str  # causal | reported | disputed | association | consequence
     nature: str  # true deficiency | functional deficiency | physiological | assay artefact | pathological
     kg: GraphIndex | None = None
 
@@ -102,6 +131,12 @@ class CausalPath:
         """The weakest evidence on the path: a chain is only as strong as its weakest link."""
         strengths = [s.evidence.strength for s in self.steps if s.evidence and s.evidence.strength]
         return min(strengths, key=lambda s: STRENGTH_ORDER.get(s, -1)) if strengths else ""
+
+    @property
+    def evidence(self) -> str:
+        """supported | reported | disputed: the weakest evidence tier of the path's steps."""
+        tiers = [RELATION_TIER.get(s.relation, "supported") for s in self.steps]
+        return max(tiers, key=TIER_ORDER.index) if tiers else "supported"
 
     @property
     def strength_rank(self) -> int:
@@ -121,6 +156,7 @@ class CausalPath:
             "finding": self.finding.ref(),
             "direction": self.direction or None,
             "kind": self.kind,
+            "evidence": self.evidence,
             "nature": self.nature,
             "strength": self.strength or None,
             "mechanisms": [m.ref() for m in self.mechanisms],
@@ -133,6 +169,7 @@ class CausalPath:
             "finding": self.finding.label,
             "direction": self.direction,
             "kind": self.kind,
+            "evidence": self.evidence,
             "nature": self.nature,
             "strength": self.strength,
             "mechanisms": " → ".join(m.label for m in self.mechanisms),
@@ -197,29 +234,36 @@ def walk(
                 visited = [s.object.id for s in steps]
                 if node in targets and (via is None or via in visited):
                     finding = kg.entities[node]
+                    kind = FIRST_STEP_KIND[first.relation]
+                    if kind == "causal":
+                        tiers = [RELATION_TIER.get(s.relation, "supported") for s in steps]
+                        kind = CAUSAL_KIND[max(tiers, key=TIER_ORDER.index)]
                     found.append(
                         CausalPath(
                             source=source,
                             steps=tuple(steps),
                             finding=finding,
                             direction=finding.direction,
-                            kind=FIRST_STEP_KIND[first.relation],
+                            kind=kind,
                             nature=_nature(visited, kg),
                             kg=kg,
                         )
                     )
                     continue
                 for edge in reversed(index.outgoing.get(node, ())):
-                    if edge.relation == "leadsTo" and edge.object not in visited:
+                    if edge.relation in LEADS_TO and edge.object not in visited:
                         step = Step(
-                            kg.entities[node], "leadsTo", kg.entities[edge.object], edge.evidence
+                            kg.entities[node],
+                            edge.relation,
+                            kg.entities[edge.object],
+                            edge.evidence,
                         )
                         stack.append((edge.object, [*steps, step]))
     found.sort(key=lambda p: (KIND_ORDER[p.kind], -p.strength_rank, len(p.steps), p.describe()))
     return found
 
 
-KIND_ORDER = {"causal": 0, "association": 1, "consequence": 2}
+KIND_ORDER = {"causal": 0, "reported": 1, "association": 2, "disputed": 3, "consequence": 4}
 
 
 def _targets(kg: GraphIndex, target: str | Entity | None) -> set[str]:
@@ -273,11 +317,12 @@ def causes_of(
     finding: str | Entity,
     *,
     via: str | Entity | None = None,
-    kinds: tuple[str, ...] = ("causal", "association"),
+    kinds: tuple[str, ...] = ("causal", "reported", "disputed", "association"),
 ) -> list[CausalPath]:
     """Every condition and drug with a path to `finding` (optionally through mechanism `via`).
 
     Consequences (megaloblastic anemia …) are not causes and are left out unless asked for.
+    Reported and disputed paths are listed with that kind, after the causes, never as causes.
     """
     target = resolve_finding(kg, finding)
     via_id = None
