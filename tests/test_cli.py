@@ -48,14 +48,22 @@ def test_trace_json_has_the_documented_shape(capsys) -> None:
 
 
 def test_unknown_name_exits_2_with_suggestions_and_no_traceback() -> None:
-    done = run("trace", "pernicius anaemia")
+    done = run("trace", "pernishus anemia")  # more than one slip: suggested, not taken
     assert done.returncode == 2
     assert "did you mean: 'pernicious anemia'" in done.stderr
+    assert "serum vitamin B12" not in done.stderr  # suggestions are of the kind trace takes
     assert "Traceback" not in done.stderr + done.stdout
 
 
+def test_one_slip_is_taken_with_a_notice_on_stderr() -> None:
+    done = run("trace", "pernicous anemia")
+    assert done.returncode == 0, done.stderr
+    assert "taking 'pernicious anemia' for 'pernicous anemia'" in done.stderr
+    assert "taking" not in done.stdout
+
+
 def test_debug_shows_the_traceback() -> None:
-    done = run("trace", "pernicius anaemia", "--debug")
+    done = run("trace", "pernishus anemia", "--debug")
     assert done.returncode != 0 and "Traceback" in done.stderr
 
 

@@ -168,7 +168,7 @@ def test_differential_for_isolated_high_b12_lists_only_causes_of_high(kg) -> Non
 
 def test_unknown_name_suggests_close_matches(kg) -> None:
     with pytest.raises(UnknownEntity) as raised:
-        kg.paths("pernicius anaemia")
+        kg.paths("pernishus anaemia")
     assert "pernicious anemia" in raised.value.suggestions
 
 

@@ -76,7 +76,7 @@ def rank_causes(
     kg: GraphIndex, findings: list[str | Entity], *, limit: int = 10, leading: int = 5
 ) -> Differential:
     """Rank the causes whose expected findings fit `findings` (see Differential.rule)."""
-    given = [resolve_finding(kg, f) for f in findings]
+    given = [resolve_finding(kg, f, kinds=frozenset({"lab_finding"})) for f in findings]
     if not given:
         raise UsageError("name at least one finding, e.g. 'low' or 'methylmalonic acid increased'")
     given_ids = {g.id for g in given}

@@ -168,7 +168,7 @@ def explain(
     """Explain how the inputs (conditions, drugs) can account for a low or high serum B12."""
     if not names:
         raise UsageError("name at least one condition or drug")
-    inputs = [kg.find(n) if isinstance(n, str) else n for n in names]
+    inputs = [kg.find(n, kinds=CAUSE_KINDS) if isinstance(n, str) else n for n in names]
     targets = (
         [resolve_finding(kg, finding)]
         if finding is not None

@@ -51,6 +51,15 @@ FIRST_STEP_KIND = {
     "isConsequenceOf": "consequence",
 }
 DEFAULT_TARGETS = ("serum_b12_decreased", "serum_b12_increased")
+#: What `trace` follows when serum B12 is not reached: the other markers of B12 status.
+STATUS_TARGETS = (
+    "methylmalonic_acid_increased",
+    "homocysteine_increased",
+    "holotranscobalamin_decreased",
+    "intracellular_cobalamin_deficiency",
+)
+#: The kinds a finding (a target, `causes`, `--via`) may be; sources are CAUSE_KINDS.
+FINDING_KINDS = frozenset({"lab_finding"}) | MECHANISM_KINDS
 DEPLETION, INTRACELLULAR = "cobalamin_depletion", "intracellular_cobalamin_deficiency"
 
 
@@ -225,7 +234,7 @@ KIND_ORDER = {"causal": 0, "association": 1, "consequence": 2}
 def _targets(kg: GraphIndex, target: str | Entity | None) -> set[str]:
     if target is None:
         return {t for t in DEFAULT_TARGETS if t in kg.entities}
-    entity = kg.find(target) if isinstance(target, str) else target
+    entity = kg.find(target, kinds=FINDING_KINDS) if isinstance(target, str) else target
     if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
         raise UsageError(
             f"'{entity.label}' is a {entity.kind}; a target must be a lab finding or a mechanism"
@@ -237,7 +246,7 @@ def paths(
     kg: GraphIndex, source: str | Entity, target: str | Entity | None = None
 ) -> list[CausalPath]:
     """Every path from `source` (a condition or drug) to `target` (serum total B12 by default)."""
-    entity = kg.find(source) if isinstance(source, str) else source
+    entity = kg.find(source, kinds=CAUSE_KINDS) if isinstance(source, str) else source
     if entity.kind not in CAUSE_KINDS:
         raise UsageError(
             f"'{entity.label}' is a {entity.kind.replace('_', ' ')}, not a condition or drug; "
@@ -282,7 +291,7 @@ def causes_of(
     target = resolve_finding(kg, finding)
     via_id = None
     if via is not None:
-        via_entity = kg.find(via) if isinstance(via, str) else via
+        via_entity = kg.find(via, kinds=MECHANISM_KINDS) if isinstance(via, str) else via
         if via_entity.kind not in MECHANISM_KINDS:
             raise UsageError(
                 f"--via needs a mechanism; '{via_entity.label}' is a {via_entity.kind}"
@@ -311,10 +320,12 @@ FINDING_ALIASES = {
 }
 
 
-def resolve_finding(kg: GraphIndex, finding: str | Entity) -> Entity:
+def resolve_finding(
+    kg: GraphIndex, finding: str | Entity, *, kinds: frozenset[str] = FINDING_KINDS
+) -> Entity:
     if isinstance(finding, str) and finding.strip().lower() in FINDING_ALIASES:
         return kg.entities[FINDING_ALIASES[finding.strip().lower()]]
-    entity = kg.find(finding) if isinstance(finding, str) else finding
+    entity = kg.find(finding, kinds=kinds) if isinstance(finding, str) else finding
     if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
         raise UsageError(
             f"'{entity.label}' is a {entity.kind}; name a lab finding (or 'low'/'high')"
