@@ -183,4 +183,10 @@ def test_records_are_dataframe_ready(kg) -> None:
     rows = records(kg.paths("Crohn's disease"))
     assert rows and {"source", "steps", "finding", "direction", "kind"} <= set(rows[0])
     flat = [p.to_flat_record() for p in kg.paths("Crohn's disease")]
-    assert all(isinstance(v, str) for row in flat for v in row.values())
+    lists = {"mechanisms", "mechanism_ids", "sources"}
+    assert all(isinstance(v, str) for row in flat for k, v in row.items() if k not in lists)
+    row = flat[0]
+    assert row["source_id"] == "crohns_disease" and row["source"] == "Crohn's disease"
+    assert row["finding_id"] == "serum_b12_decreased"
+    assert isinstance(row["mechanisms"], list) and row["mechanisms"][-1] == "cobalamin depletion"
+    assert len(row["mechanism_ids"]) == len(row["mechanisms"])

@@ -90,7 +90,7 @@ class Step:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CausalPath:
     """A path from a condition or drug to a finding, step by step, with its evidence."""
 
@@ -101,6 +101,12 @@ class CausalPath:
     kind: str  # causal | association | consequence
     nature: str  # true deficiency | functional deficiency | physiological | assay artefact | pathological
     kg: GraphIndex | None = field(default=None, compare=False, repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"<CausalPath {self.source.label} → {self.finding.label}: {self.kind}, "
+            f"{self.nature}, {self.strength or 'no strength'}, {len(self.steps)} steps>"
+        )
 
     @property
     def mechanisms(self) -> tuple[Entity, ...]:
@@ -136,18 +142,26 @@ class CausalPath:
         }
 
     def to_flat_record(self) -> dict[str, object]:
-        """One flat row (for tables, CSV and DataFrames)."""
+        """One flat row (for tables, CSV and DataFrames).
+
+        `source_id`/`source` and `finding_id`/`finding` are the id and label of each end;
+        `direction`, `kind`, `nature`, `strength` are strings ("" when unknown);
+        `mechanisms` and `mechanism_ids` are lists in path order; `sources` a sorted list of
+        reference ids; `via` the is-a route ("" when the source's own link starts the path).
+        """
         return {
+            "source_id": self.source.id,
             "source": self.source.label,
+            "finding_id": self.finding.id,
             "finding": self.finding.label,
             "direction": self.direction,
             "kind": self.kind,
             "nature": self.nature,
             "strength": self.strength,
-            "mechanisms": " → ".join(m.label for m in self.mechanisms),
-            "sources": ", ".join(
-                sorted({s for st in self.steps if st.evidence for s in st.evidence.sources})
-            ),
+            "mechanisms": [m.label for m in self.mechanisms],
+            "mechanism_ids": [m.id for m in self.mechanisms],
+            "via": " → ".join(s.object.label for s in self.steps if s.relation == "subClassOf"),
+            "sources": sorted({s for st in self.steps if st.evidence for s in st.evidence.sources}),
         }
 
 
@@ -274,6 +288,19 @@ def paths(
                     kg=kg,
                 )
             )
+    return found
+
+
+def status_paths(kg: GraphIndex, source: str | Entity) -> list[CausalPath]:
+    """Paths to the other markers of B12 status (MMA, homocysteine, holoTC; else intracellular
+    deficiency): what `trace` shows when serum B12 itself is not reached (nitrous oxide)."""
+    entity = kg.find(source, kinds=CAUSE_KINDS) if isinstance(source, str) else source
+    found: list[CausalPath] = []
+    for target in STATUS_TARGETS[:-1]:
+        if target in kg.entities:
+            found.extend(paths(kg, entity, kg.entities[target]))
+    if not found and STATUS_TARGETS[-1] in kg.entities:
+        found = paths(kg, entity, kg.entities[STATUS_TARGETS[-1]])
     return found
 
 
