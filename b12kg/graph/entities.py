@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Entity:
     """A curated entity. `id` is the local name (`pernicious_anemia`), `iri` the full IRI."""
 
@@ -18,6 +18,9 @@ class Entity:
     direction: str = ""
     synonyms: tuple[str, ...] = ()
     xrefs: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"<Entity {self.id} {self.label!r} ({self.kind})>"
 
     def ref(self) -> dict[str, str]:
         return {"id": self.id, "label": self.label}
@@ -36,7 +39,7 @@ class Entity:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Source:
     """A cited document: a seed or a publication (identifiers only where verified)."""
 
@@ -46,6 +49,9 @@ class Source:
     citation: str = ""
     identifiers: tuple[str, ...] = ()
     seed_file: str = ""
+
+    def __repr__(self) -> str:
+        return f"<Source {self.id} {self.title[:60]!r}>"
 
     def to_record(self) -> dict[str, object]:
         return {

@@ -10,6 +10,7 @@ any input, mechanism or finding on the way close the text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,22 @@ class Explanation:
     unexplained: tuple[Entity, ...]
     cautions: tuple[Caution, ...]
     text: str
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        """The paths used, as flat rows (`CausalPath.to_flat_record`): `pd.DataFrame(result)`."""
+        return iter([p.to_flat_record() for p in self.paths])
+
+    def to_dataframe(self):  # -> pandas.DataFrame (pandas is imported only here)
+        import pandas as pd
+
+        return pd.DataFrame.from_records(list(self))
+
+    def __repr__(self) -> str:
+        names = ", ".join(e.label for e in self.inputs)
+        return f"<Explanation of {names}: {len(self.paths)} paths, {len(self.cautions)} cautions>"
+
+    def __str__(self) -> str:
+        return self.text
 
     def to_record(self) -> dict[str, object]:
         return {
