@@ -202,3 +202,8 @@ def test_every_ppi_and_h2ra_inherits_its_class_mechanism(kg) -> None:
         assert found, drug
         assert found[0].steps[0].relation == "subClassOf", drug
         assert any(m.id == "hypochlorhydria" for p in found for m in p.mechanisms), drug
+
+
+def test_search_takes_codes_in_any_spelling(kg) -> None:
+    for code in ("D510", "ICD-10 D51.0", "DOID_13381"):
+        assert kg.search(code)[0].id == "pernicious_anemia", code

@@ -68,12 +68,16 @@ KIND_NAMES = {
 BARE_CODE_PREFIXES = frozenset({"ICD10", "ICD10CM", "ATC", "MESH"})
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9:.]+")
+
+
 def normalise(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key: 'Gräsbeck' ~ 'grasbeck', "Crohn's" ~ 'crohns'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    lowered = stripped.casefold().replace("'", "").replace("’", "")
-    return re.sub(r"[^a-z0-9:.]+", " ", lowered).strip()
+    if not text.isascii():  # most names are ASCII: skip the Unicode work for them
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = text.casefold().replace("'", "").replace("’", "")
+    return _NOT_KEY.sub(" ", lowered).strip()
 
 
 def _code_local(local: str) -> str:
@@ -169,17 +173,18 @@ class NameIndex:
         #: (normalised label or synonym, its words, entity id): for word and misspelling matches
         self.phrases: list[tuple[str, list[str], str]] = []
         for entity in entities.values():
-            for name in (entity.id, entity.iri, entity.label, *entity.synonyms, *entity.xrefs):
-                self.ids_by_name.setdefault(normalise(name), set()).add(entity.id)
-            self.ids_by_name.setdefault(normalise(entity.id.replace("_", " ")), set()).add(
-                entity.id
-            )
+            names = {normalise(n) for n in (entity.label, *entity.synonyms)}
+            for name in names:
+                if name:
+                    self.phrases.append((name, name.split(), entity.id))
+            id_words = entity.id.replace("_", " ")
+            for name in (entity.id, entity.iri, id_words, *entity.xrefs):
+                names.add(normalise(name))
+            for name in names:
+                self.ids_by_name.setdefault(name, set()).add(entity.id)
             for xref in entity.xrefs:
                 for key in code_keys(xref):
                     self.ids_by_code.setdefault(key, Counter())[entity.id] += 1
-            for name in {normalise(n) for n in (entity.label, *entity.synonyms)}:
-                if name:
-                    self.phrases.append((name, name.split(), entity.id))
 
     # --- lookup ------------------------------------------------------------------------------
 
@@ -315,7 +320,8 @@ class NameIndex:
     def search(self, text: str, *, limit: int = 10) -> list[Entity]:
         """Entities whose names contain `text`, best first.
 
-        Ranking: exact name, then name starting with the text, then a word starting with it,
+        Ranking: a cross-reference code in any spelling (`D510`), exact name, then name
+        starting with the text, then a word starting with it,
         then anywhere; a match on the label beats one on a synonym; shorter names first.
         Close misspellings (similarity >= 0.75) come last.
         """
@@ -323,6 +329,9 @@ class NameIndex:
         if not key:
             return []
         best: dict[str, tuple[float, int, int]] = {}
+        coded = self.ids_by_code.get(code_key(text) or "", Counter())  # D510, ICD-10 D51.0
+        for entity_id, vocabularies in coded.items():
+            best[entity_id] = (5.0, vocabularies, 0)  # matched in more vocabularies first
         for entity in self.entities.values():
             label_key = normalise(entity.label)
             for name in {label_key, *(normalise(n) for n in (*entity.synonyms, *entity.xrefs))}:
