@@ -275,10 +275,18 @@ def register(sub: argparse._SubParsersAction) -> None:
             cmd_trace,
             "every path from a condition or drug to serum B12, step by step with evidence",
             'examples:\n  b12kg trace "pernicious anemia"\n  b12kg trace "Addison-Biermer disease"   # synonyms work\n'
-            '  b12kg trace PPI --to "methylmalonic acid increased"\n  b12kg trace DOID:8778 --format json\n\n'
-            "output (table):\n  pernicious anemia → serum vitamin B12 decreased   [causal · true deficiency · established]\n"
-            "    └─ has mechanism → intrinsic factor autoantibodies  [established; seed-000, …]\n"
-            "       └─ leads to → reduced cobalamin absorption  […]\n\n"
+            "  b12kg trace pantoprazole               # single drugs act through their class\n"
+            "  b12kg trace D51.0                      # any cross-reference code (D510, ICD-10 D51.0)\n"
+            '  b12kg trace PPI --to "methylmalonic acid increased"\n'
+            '  b12kg trace "nitrous oxide"            # functional deficiency: followed to MMA\n'
+            "  b12kg trace DOID:8778 --format json --max-paths 3\n\n"
+            "output (table): one line per mechanism chain; a tail already shown is '… (as above)':\n"
+            "  pernicious anemia → serum vitamin B12 decreased   [causal · true deficiency]\n"
+            "    • intrinsic factor autoantibodies → reduced cobalamin absorption → …   [established]\n"
+            "  then every weak (limited/disputed) link with the gist of its note, and the sources;\n"
+            "  --tree for every path step by step with quotes.\n"
+            "names: a word of the name (gastrectomy) or one slip (pernicous anemia) is taken, with a\n"
+            "notice on stderr; an organism stands for the infection it causes.\n\n"
             "kind: causal | association (never a cause) | consequence;\n"
             "nature: true deficiency | functional deficiency | physiological | assay artefact | pathological",
         )
