@@ -62,6 +62,18 @@ class UnknownEntity(B12kgError):
         super().__init__(f"no entity named '{name}'{hint}")
 
 
+class AmbiguousName(UnknownEntity):
+    """A name fits several entities; carries them so the user can say which."""
+
+    def __init__(self, name: str, candidates: list[str], *, reason: str = ""):
+        super().__init__(name, candidates)
+        shown = ", ".join(f"'{c}'" for c in candidates)
+        if reason:
+            self.args = (f"{reason}; did you mean: {shown}",)
+        else:
+            self.args = (f"'{name.strip()}' could mean several entities: {shown}; say which",)
+
+
 class QuerySyntaxError(B12kgError):
     """A SPARQL query did not parse; line and column come from the parser."""
 

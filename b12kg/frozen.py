@@ -51,7 +51,8 @@ def frozen(cls=None, /, *, hidden: tuple[str, ...] = ()):
         init = namespace["__init__"]
         init.__qualname__ = f"{cls.__qualname__}.__init__"
         cls.__init__ = init
-        cls.__repr__ = __repr__
+        if "__repr__" not in cls.__dict__:  # a class may write its own, shorter repr
+            cls.__repr__ = __repr__
         cls.__eq__ = __eq__
         cls.__hash__ = __hash__
         cls.__setattr__ = _refuse

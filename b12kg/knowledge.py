@@ -25,6 +25,22 @@ if TYPE_CHECKING:
     from b12kg.sparql.results import QueryResult
 
 
+class PathList(list):
+    """A list of CausalPath that converts for notebooks: `.to_dataframe()`, `.records()`.
+
+    Iterating gives the paths themselves; `pd.DataFrame(paths.records(flat=True))` or
+    `paths.to_dataframe()` gives one flat row per path (`CausalPath.to_flat_record`).
+    """
+
+    def records(self, *, flat: bool = True) -> list[dict[str, object]]:
+        return [p.to_flat_record() if flat else p.to_record() for p in self]
+
+    def to_dataframe(self, *, flat: bool = True):  # -> pandas.DataFrame (imported only here)
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.records(flat=flat))
+
+
 class KnowledgeGraph(GraphIndex):
     """The loaded graph and the questions asked of it.
 
@@ -35,7 +51,14 @@ class KnowledgeGraph(GraphIndex):
         """Every path from a condition or drug to a lab finding (serum total B12 by default)."""
         from b12kg.questions.paths import paths
 
-        return paths(self, source, target)
+        return PathList(paths(self, source, target))
+
+    def status_paths(self, source: str | Entity) -> list[CausalPath]:
+        """Paths to MMA, homocysteine, holoTC (or intracellular deficiency): the B12-status
+        findings other than serum B12, for causes that do not reach serum B12 itself."""
+        from b12kg.questions.paths import status_paths
+
+        return PathList(status_paths(self, source))
 
     def causes_of(
         self, finding: str | Entity, *, via: str | Entity | None = None
@@ -43,7 +66,7 @@ class KnowledgeGraph(GraphIndex):
         """Every condition and drug that leads to `finding`, optionally through mechanism `via`."""
         from b12kg.questions.paths import causes_of
 
-        return causes_of(self, finding, via=via)
+        return PathList(causes_of(self, finding, via=via))
 
     def rank_causes(self, findings: list[str | Entity], *, limit: int = 10) -> Differential:
         """Causes ranked by how well their expected findings fit the given ones."""

@@ -26,12 +26,61 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_trace_prints_a_tree_with_evidence_and_exits_0() -> None:
-    done = run("trace", "Addison-Biermer disease")
+def test_trace_tree_prints_every_step_with_evidence_and_exits_0() -> None:
+    done = run("trace", "Addison-Biermer disease", "--tree")
     assert done.returncode == 0, done.stderr
     assert "pernicious anemia → serum vitamin B12 decreased" in done.stdout
     assert "└─ has mechanism → intrinsic factor autoantibodies" in done.stdout
     assert "seed-000" in done.stdout
+
+
+def test_trace_table_is_a_screenful_with_shared_tails_once(capsys) -> None:
+    assert main(["trace", "pernicious anemia"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) <= 25, out
+    assert (
+        lines[0] == "pernicious anemia → serum vitamin B12 decreased   [causal · true deficiency]"
+    )
+    assert out.count("cobalamin depletion → serum vitamin B12 decreased") == 1, out
+    assert "… (as above)" in out
+    assert "via: own link; is a autoimmune atrophic gastritis" in out
+    assert "serum vitamin B12 falsely normal   [causal · assay artefact]" in out
+    assert "serum vitamin B12 increased" not in out  # a masked low is not a high
+    assert "weak links:" not in out  # every link on these paths is supported
+    assert out.splitlines()[-1].startswith("sources: ")
+
+
+def test_trace_names_every_weak_link_with_its_strength_and_note(capsys) -> None:
+    assert main(["trace", "colchicine"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith("[reported · true deficiency]")
+    weak = out.split("weak links:\n", 1)[1]
+    assert weak.startswith("  limited: colchicine → impaired terminal ileal cobalamin absorption")
+    assert "Decision: keep causal at limited" in weak
+
+
+def test_trace_max_paths_limits_chains_in_every_format(capsys) -> None:
+    assert main(["trace", "pernicious anemia", "--max-paths", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("  • ") == 2 and "more chain(s)" in out
+    assert main(["trace", "pernicious anemia", "--format", "json"]) == 0
+    every = json.loads(capsys.readouterr().out)["paths"]
+    assert main(["trace", "pernicious anemia", "--format", "json", "--max-paths", "1"]) == 0
+    one = json.loads(capsys.readouterr().out)["paths"]
+    assert 0 < len(one) < len(every)
+
+
+@pytest.mark.parametrize("name", ["nitrous oxide", "laughing gas", "TC II deficiency", "cblC"])
+def test_trace_functional_deficiency_says_so_and_exits_0(name: str, capsys) -> None:
+    assert main(["trace", name]) == 0
+    out = capsys.readouterr().out
+    assert "functional deficiency: serum B12 may be normal; MMA and homocysteine rise" in out
+    assert "→ methylmalonic acid increased" in out and "→ total homocysteine increased" in out
+    assert main(["trace", name, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["note"].startswith("functional deficiency")
+    assert {p["nature"] for p in document["paths"]} >= {"functional deficiency"}
 
 
 def test_trace_json_has_the_documented_shape(capsys) -> None:
@@ -48,20 +97,28 @@ def test_trace_json_has_the_documented_shape(capsys) -> None:
 
 
 def test_unknown_name_exits_2_with_suggestions_and_no_traceback() -> None:
-    done = run("trace", "pernicius anaemia")
+    done = run("trace", "pernishus anemia")  # more than one slip: suggested, not taken
     assert done.returncode == 2
     assert "did you mean: 'pernicious anemia'" in done.stderr
+    assert "serum vitamin B12" not in done.stderr  # suggestions are of the kind trace takes
     assert "Traceback" not in done.stderr + done.stdout
 
 
+def test_one_slip_is_taken_with_a_notice_on_stderr() -> None:
+    done = run("trace", "pernicous anemia")
+    assert done.returncode == 0, done.stderr
+    assert "taking 'pernicious anemia' for 'pernicous anemia'" in done.stderr
+    assert "taking" not in done.stdout
+
+
 def test_debug_shows_the_traceback() -> None:
-    done = run("trace", "pernicius anaemia", "--debug")
+    done = run("trace", "pernishus anemia", "--debug")
     assert done.returncode != 0 and "Traceback" in done.stderr
 
 
 def test_nothing_found_exits_1(capsys) -> None:
-    assert main(["trace", "nitrous oxide"]) == 1  # functional deficiency: no serum B12 path
-    assert "no path from nitrous oxide" in capsys.readouterr().out
+    assert main(["trace", "folic acid"]) == 1  # no B12-status finding at all
+    assert "no path from folic acid" in capsys.readouterr().out
 
 
 def test_causes_table_and_csv(capsys) -> None:

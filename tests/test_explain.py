@@ -63,7 +63,7 @@ def test_json_record_has_paths_in_the_documented_shape(kg) -> None:
 
 def test_bad_inputs_are_clear_errors(kg) -> None:
     with pytest.raises(UnknownEntity):
-        kg.explain("pernicous anemia")
+        kg.explain("pernishus anemia")
     with pytest.raises(UsageError, match="explain takes conditions and drugs"):
         kg.explain("hypochlorhydria")
 

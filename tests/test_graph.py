@@ -30,7 +30,7 @@ def test_find_resolves_the_names_people_use(kg, name: str, expected: str) -> Non
 
 def test_unknown_name_lists_close_matches(kg) -> None:
     with pytest.raises(UnknownEntity) as raised:
-        kg.find("crohns diseas")
+        kg.find("kronz dizeaze")
     assert "Crohn's disease" in raised.value.suggestions
     assert raised.value.exit_code == 2
 

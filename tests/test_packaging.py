@@ -30,6 +30,10 @@ def test_wheel_carries_the_artifacts_unchanged(wheel: zipfile.ZipFile) -> None:
         assert wheel.read(f"b12kg/_data/{name}") == (ONTOLOGY / name).read_bytes()
 
 
+def test_wheel_is_marked_typed(wheel: zipfile.ZipFile) -> None:
+    assert "b12kg/py.typed" in wheel.namelist()  # PEP 561: type checkers read our hints
+
+
 def test_wheel_carries_every_query(wheel: zipfile.ZipFile) -> None:
     packaged = {
         Path(n).relative_to("b12kg/_data/queries").as_posix()

@@ -191,7 +191,7 @@ def test_differential_for_isolated_high_b12_lists_only_causes_of_high(kg) -> Non
 
 def test_unknown_name_suggests_close_matches(kg) -> None:
     with pytest.raises(UnknownEntity) as raised:
-        kg.paths("pernicius anaemia")
+        kg.paths("pernishus anaemia")
     assert "pernicious anemia" in raised.value.suggestions
 
 
@@ -206,7 +206,13 @@ def test_records_are_dataframe_ready(kg) -> None:
     rows = records(kg.paths("Crohn's disease"))
     assert rows and {"source", "steps", "finding", "direction", "kind"} <= set(rows[0])
     flat = [p.to_flat_record() for p in kg.paths("Crohn's disease")]
-    assert all(isinstance(v, str) for row in flat for v in row.values())
+    lists = {"mechanisms", "mechanism_ids", "sources"}
+    assert all(isinstance(v, str) for row in flat for k, v in row.items() if k not in lists)
+    row = flat[0]
+    assert row["source_id"] == "crohns_disease" and row["source"] == "Crohn's disease"
+    assert row["finding_id"] == "serum_b12_decreased"
+    assert isinstance(row["mechanisms"], list) and row["mechanisms"][-1] == "cobalamin depletion"
+    assert len(row["mechanism_ids"]) == len(row["mechanisms"])
 
 
 # --- evidence tiers (tracker issue 8) ------------------------------------------------------------

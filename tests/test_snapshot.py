@@ -32,10 +32,14 @@ def test_packaged_index_equals_the_sparql_built_one():
     for direction in ("outgoing", "incoming"):
         ours, theirs = getattr(built.edges, direction), getattr(packaged.edges, direction)
         assert {k: v for k, v in ours.items() if v} == {k: v for k, v in theirs.items() if v}
-    assert list(built.names.ids_by_name.items()) == list(packaged.names.ids_by_name.items())
-    assert built.names.keys == packaged.names.keys
-    for text in ("anem", "PPI", "Addison-Biermer disease", "metformn", "b12"):
+    assert built.names.ids_by_name == packaged.names.ids_by_name
+    assert built.names.ids_by_code == packaged.names.ids_by_code
+    assert built.names.phrases == packaged.names.phrases
+    assert built.names.search_keys == packaged.names.search_keys
+    for text in ("anem", "PPI", "Addison-Biermer disease", "metformn", "b12", "D51.0"):
         assert built.search(text) == packaged.search(text)
+    for text in ("pernicous anemia", "Crohns", "MMA", "D510"):
+        assert built.find(text) == packaged.find(text)
 
 
 def test_packaged_index_is_what_a_build_writes():

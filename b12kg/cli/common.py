@@ -81,4 +81,11 @@ def with_source(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def open_graph(args: argparse.Namespace):
     from b12kg.knowledge import load
 
-    return load(args.source, graph=getattr(args, "graph", None))
+    kg = load(args.source, graph=getattr(args, "graph", None))
+    kg.on_notice = notice  # "taking 'pernicious anemia' for 'pernicous anemia'"
+    return kg
+
+
+def notice(message: str) -> None:
+    """A note about how the input was read: always on stderr, never in the result."""
+    sys.stderr.write(f"b12kg: {message}\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from b12kg.cli.common import EXIT_NOTHING, EXIT_OK, add_verb, emit, open_graph, with_source
+from b12kg.vocabulary import CAUSE_KINDS
 
 
 def _evidence_brief(step) -> str:
@@ -32,8 +33,114 @@ def _path_tree(path) -> list[str]:
     return lines
 
 
-def _paths_document(paths: list) -> dict[str, object]:
-    return {"paths": [p.to_record() for p in paths]}
+def _flat_rows(paths: list) -> list[dict[str, object]]:
+    """Flat records for a table or CSV: a mechanism chain reads as one, with arrows."""
+    rows = []
+    for path in paths:
+        row = path.to_flat_record()
+        row["mechanisms"] = " → ".join(row["mechanisms"])
+        row["mechanism_ids"] = " → ".join(row["mechanism_ids"])
+        rows.append(row)
+    return rows
+
+
+def _paths_document(paths: list, **extra: object) -> dict[str, object]:
+    return {**extra, "paths": [p.to_record() for p in paths]}
+
+
+WEAK = ("limited", "disputed")
+FUNCTIONAL_NOTE = "functional deficiency: serum B12 may be normal; MMA and homocysteine rise"
+
+
+def _gist(notes: tuple[str, ...], width: int = 120) -> str:
+    """The opening of a curator's note (a sentence, or two if the first is short), cut to fit."""
+    if not notes:
+        return ""
+    sentences = notes[0].split(". ")
+    gist = sentences[0]
+    if len(gist) < 40 and len(sentences) > 1:
+        gist += ". " + sentences[1]
+    gist = gist.rstrip(".")
+    return gist if len(gist) <= width else gist[: width - 1].rstrip() + "…"
+
+
+def _chains(paths: list) -> list[tuple[tuple[str, str, str], str, list]]:
+    """(heading, chain text, paths) in walk order: paths grouped by finding and mechanism
+    chain, whatever is-a route led there; a tail already shown reads '… (as above)', and
+    chains that then read the same are one."""
+    by_chain: dict[tuple[str, tuple[str, ...]], list] = {}
+    for path in paths:
+        key = (
+            path.finding.id,
+            tuple(s.object.id for s in path.steps if s.relation != "subClassOf"),
+        )
+        by_chain.setdefault(key, []).append(path)
+    shown_tails: set[tuple[str, ...]] = set()
+    groups: dict[tuple[tuple[str, str, str], str], list] = {}
+    for routes in by_chain.values():
+        first = routes[0]
+        steps = [s for s in first.steps if s.relation != "subClassOf"]
+        ids = [s.object.id for s in steps]
+        cut = len(ids)
+        for i in range(1, len(ids)):  # the first node whose tail is already on screen
+            if tuple(ids[i:]) in shown_tails:
+                cut = i + 1
+                break
+        shown_tails.update(tuple(ids[i:]) for i in range(len(ids)))
+        text = " → ".join(s.object.label for s in steps[:cut])
+        if steps and steps[0].relation != "hasMechanism":
+            text = f"({steps[0].relation_label}) {text}"
+        text += " … (as above)" if cut < len(ids) else ""
+        heading = (first.finding.label, first.kind, first.nature)
+        groups.setdefault((heading, text), []).extend(routes)
+    return [(heading, text, routes) for (heading, text), routes in groups.items()]
+
+
+def _compact(paths: list, *, max_paths: int | None) -> list[str]:
+    """One line per mechanism chain (see `_chains`) with its strongest evidence and is-a
+    routes; then, once each, every weak (limited/disputed) link shown, with its note's gist."""
+    chains = _chains(paths)
+    lines: list[str] = []
+    weak: dict[tuple[str, str], object] = {}
+    heading = None
+    for count, (head, text, routes) in enumerate(chains):
+        if max_paths is not None and count >= max_paths:
+            lines.append(
+                f"… {len(chains) - count} more chain(s): --max-paths {len(chains)} shows all; "
+                "--format json gives every path with its evidence"
+            )
+            break
+        if head != heading:
+            heading = head
+            lines.append(f"{routes[0].source.label} → {head[0]}   [{head[1]} · {head[2]}]")
+        best = max(routes, key=lambda p: p.strength_rank)
+        lines.append(f"  • {text}   [{best.strength or 'no strength'}]")
+        vias = sorted(
+            {
+                " → ".join(s.object.label for s in p.steps if s.relation == "subClassOf")
+                for p in routes
+            }
+        )
+        if vias != [""]:
+            lines.append("      via: " + "; ".join(f"is a {v}" if v else "own link" for v in vias))
+        for path in routes:
+            for step in path.steps:
+                if step.evidence and step.evidence.strength in WEAK:
+                    weak.setdefault((step.subject.id, step.object.id), step)
+    if weak:
+        lines.append("weak links:")
+        for step in weak.values():
+            evidence = step.evidence
+            cited = f"  [{', '.join(evidence.sources)}]" if evidence.sources else ""
+            lines.append(
+                f"  {evidence.strength}: {step.subject.label} → {step.object.label}{cited}"
+            )
+            if gist := _gist(evidence.notes):
+                lines.append(f"      {gist}")
+    cited = sorted({s for p in paths for st in p.steps if st.evidence for s in st.evidence.sources})
+    if cited:
+        lines.append("sources: " + ", ".join(cited))
+    return lines
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -41,15 +148,35 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
     kg = open_graph(args)
     found = kg.paths(args.name, args.to)
+    note = ""
+    if not found and args.to is None:  # serum B12 not reached: the other B12-status findings
+        found = kg.status_paths(args.name)
+        if found:
+            natures = {p.nature for p in found}
+            note = (
+                FUNCTIONAL_NOTE
+                if natures <= {"functional deficiency", "pathological"}
+                and "functional deficiency" in natures
+                else "serum B12 is not reached; other B12-status findings are"
+            )
+    if args.max_paths is not None and args.format != "table":
+        found = [p for _, _, routes in _chains(found)[: args.max_paths] for p in routes]
     if args.format == "json":
-        emit(to_json(_paths_document(found)))
+        extra = {"note": note} if note else {}
+        emit(to_json(_paths_document(found, **extra)))
     elif args.format == "csv":
-        emit(rows_output([p.to_flat_record() for p in found], "csv"))
+        emit(rows_output(_flat_rows(found), "csv"))
     elif not found:
-        entity = kg.find(args.name)
+        entity = kg.find(args.name, kinds=CAUSE_KINDS)
         emit(f"no path from {entity.label} to {args.to or 'serum vitamin B12'} in the graph")
+    elif args.tree:
+        text = "\n\n".join("\n".join(_path_tree(path)) for path in found)
+        emit((f"{found[0].source.label}: {note}\n\n" if note else "") + text)
     else:
-        emit("\n\n".join("\n".join(_path_tree(path)) for path in found))
+        head = (
+            [f"{found[0].source.label} does not reach serum vitamin B12 — {note}"] if note else []
+        )
+        emit("\n".join(head + _compact(found, max_paths=args.max_paths)))
     return EXIT_OK if found else EXIT_NOTHING
 
 
@@ -64,7 +191,7 @@ def cmd_causes(args: argparse.Namespace) -> int:
         best: dict[str, object] = {}
         for path in found:  # one row per cause and kind: its strongest route
             best.setdefault((path.source.id, path.kind), path)
-        rows = [p.to_flat_record() for p in best.values()]
+        rows = _flat_rows(list(best.values()))
         emit(
             rows_output(
                 rows,
@@ -148,10 +275,18 @@ def register(sub: argparse._SubParsersAction) -> None:
             cmd_trace,
             "every path from a condition or drug to serum B12, step by step with evidence",
             'examples:\n  b12kg trace "pernicious anemia"\n  b12kg trace "Addison-Biermer disease"   # synonyms work\n'
-            '  b12kg trace PPI --to "methylmalonic acid increased"\n  b12kg trace DOID:8778 --format json\n\n'
-            "output (table):\n  pernicious anemia → serum vitamin B12 decreased   [causal · true deficiency · established]\n"
-            "    └─ has mechanism → intrinsic factor autoantibodies  [established; seed-000, …]\n"
-            "       └─ leads to → reduced cobalamin absorption  […]\n\n"
+            "  b12kg trace pantoprazole               # single drugs act through their class\n"
+            "  b12kg trace D51.0                      # any cross-reference code (D510, ICD-10 D51.0)\n"
+            '  b12kg trace PPI --to "methylmalonic acid increased"\n'
+            '  b12kg trace "nitrous oxide"            # functional deficiency: followed to MMA\n'
+            "  b12kg trace DOID:8778 --format json --max-paths 3\n\n"
+            "output (table): one line per mechanism chain; a tail already shown is '… (as above)':\n"
+            "  pernicious anemia → serum vitamin B12 decreased   [causal · true deficiency]\n"
+            "    • intrinsic factor autoantibodies → reduced cobalamin absorption → …   [established]\n"
+            "  then every weak (limited/disputed) link with the gist of its note, and the sources;\n"
+            "  --tree for every path step by step with quotes.\n"
+            "names: a word of the name (gastrectomy) or one slip (pernicous anemia) is taken, with a\n"
+            "notice on stderr; an organism stands for the infection it causes.\n\n"
             "kind: causal | association (never a cause) | consequence;\n"
             "nature: true deficiency | functional deficiency | physiological | assay artefact | pathological",
         )
@@ -161,7 +296,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--to",
         default=None,
         metavar="FINDING",
-        help="a lab finding or mechanism (default: serum B12)",
+        help="a lab finding or mechanism (default: serum B12; if it is not reached, the other "
+        "B12-status findings: MMA, homocysteine, holoTC)",
+    )
+    p.add_argument(
+        "--max-paths",
+        type=int,
+        default=None,
+        metavar="N",
+        help="show at most N mechanism chains (all formats; default: all)",
+    )
+    p.add_argument(
+        "--tree",
+        action="store_true",
+        help="every path step by step with the evidence of each step and the seed quotes",
     )
 
     p = with_source(

@@ -19,6 +19,9 @@ class Entity:
     synonyms: tuple[str, ...] = ()
     xrefs: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        return f"<Entity {self.id} {self.label!r} ({self.kind})>"
+
     def ref(self) -> dict[str, str]:
         return {"id": self.id, "label": self.label}
 
@@ -46,6 +49,9 @@ class Source:
     citation: str = ""
     identifiers: tuple[str, ...] = ()
     seed_file: str = ""
+
+    def __repr__(self) -> str:
+        return f"<Source {self.id} {self.title[:60]!r}>"
 
     def to_record(self) -> dict[str, object]:
         return {

@@ -9,6 +9,7 @@ this index; they never run SPARQL themselves.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from b12kg.graph.edges import EdgeIndex
@@ -34,6 +35,8 @@ class GraphIndex:
         parents: dict[str, set[str]] | None = None,  # child id -> parent ids
         _names: NameIndex | None = None,
         _edges: EdgeIndex | None = None,
+        *,
+        on_notice: Callable[[str], None] | None = None,
     ):
         self.backend = backend
         self.entities = {} if entities is None else entities
@@ -41,12 +44,22 @@ class GraphIndex:
         self.parents = {} if parents is None else parents
         self._names = _names
         self._edges = _edges
+        #: notices from name lookup ("taking 'X' for 'Y'"), newest last; `on_notice` sees each
+        self.notices: list[str] = []
+        self.on_notice = on_notice
 
     def __repr__(self) -> str:
+        where = str(getattr(self.backend, "description", type(self.backend).__name__))
+        if "://" not in where:
+            where = where.replace("\\", "/").rsplit("/", 1)[-1]  # the file name, not its folder
         return (
-            f"{type(self).__name__}({self.backend.description}: {len(self.entities)} entities, "
-            f"{len(self.sources)} sources)"
+            f"<{type(self).__name__} {len(self.entities)} entities, {self.edge_count} edges "
+            f"from {where}>"
         )
+
+    @property
+    def edge_count(self) -> int:
+        return sum(len(out) for out in self.edges.outgoing.values())
 
     @classmethod
     def from_backend(cls, backend: Backend) -> GraphIndex:
@@ -114,8 +127,15 @@ class GraphIndex:
     def names(self) -> NameIndex:
         """Name lookup, built on first use (a trace by id never pays for it)."""
         if self._names is None:
-            self._names = NameIndex(self.entities)
+            self._names = NameIndex(self.entities, caused_by=self._caused_by)
         return self._names
+
+    def _caused_by(self, organism_id: str) -> list[str]:
+        return [
+            e.subject
+            for e in self.edges.incoming.get(organism_id, ())
+            if e.relation == "hasCausalAgent"
+        ]
 
     @property
     def edges(self) -> EdgeIndex:
@@ -126,17 +146,27 @@ class GraphIndex:
 
     # --- finding entities ------------------------------------------------------------------
 
-    def find(self, name: str | Entity) -> Entity:
-        """An entity by label, synonym, cross-reference (DOID:…, ATC code), id or IRI.
+    def find(self, name: str | Entity, *, kinds: Collection[str] | None = None) -> Entity:
+        """An entity by label, synonym, cross-reference (DOID:…, D51.0, ATC code), id or IRI.
 
-        Case-, accent- and punctuation-insensitive. Raises UnknownEntity with the closest
-        names when nothing matches, or when a name is shared by several entities.
+        Case-, accent- and punctuation-insensitive; a unique whole word or phrase, or one
+        clear misspelling, is accepted with a notice (see `b12kg.graph.names`). `kinds`
+        limits the answer to those kinds (an organism then stands for the infection it
+        causes). Raises UnknownEntity with the closest names of those kinds when nothing
+        matches, AmbiguousName when a name fits several entities.
 
         >>> import b12kg
         >>> b12kg.load().find("Addison-Biermer disease").id
         'pernicious_anemia'
         """
-        return name if isinstance(name, Entity) else self.names.find(name)
+        if isinstance(name, Entity):
+            return name
+        match = self.names.resolve(name, kinds=kinds)
+        if match.notice:
+            self.notices.append(match.notice)
+            if self.on_notice is not None:
+                self.on_notice(match.notice)
+        return match.entity
 
     def search(self, text: str, *, limit: int = 10) -> list[Entity]:
         """Entities whose names contain `text`, best first (see `NameIndex.search`)."""

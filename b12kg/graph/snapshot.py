@@ -2,8 +2,8 @@
 
 `b12kg build` reads the `.ttl` it has just serialised through the same library queries a
 load runs (`GraphIndex.from_backend`) and writes what they produced — entities, sources,
-is-a parents, the grouped causal edges with their evidence, and every name's normalised
-key — as one compact, deterministic JSON document. `b12kg.load()` of the packaged graph
+is-a parents, the grouped causal edges with their evidence, and the name index's normalised
+tables — as one compact, deterministic JSON document. `b12kg.load()` of the packaged graph
 reads that file instead of parsing Turtle and running the queries; the store is opened only
 when a SPARQL query actually runs.
 
@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 from b12kg.graph.edges import Edge, EdgeIndex, Evidence
 from b12kg.graph.entities import Entity, Source
-from b12kg.graph.names import NameIndex, name_keys
+from b12kg.graph.names import NameIndex
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2
 INDEX_FILE = "b12kg.index.json"
 
 
@@ -53,7 +53,6 @@ def dump_index(index, ttl: bytes) -> bytes:
                 e.direction,
                 list(e.synonyms),
                 list(e.xrefs),
-                *(list(part) for part in name_keys(e)),
             ]
             for e in entities
         ],
@@ -75,6 +74,7 @@ def dump_index(index, ttl: bytes) -> bytes:
             ]
             for e in edges
         ],
+        "names": index.names.state(),
     }
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return (text + "\n").encode("utf-8")
@@ -91,15 +91,11 @@ def read_index(index, path: Path, ttl: Path) -> bool:
         return False
     if document.get("format") != FORMAT or document.get("ttl") != current:
         return False
-    keys = {}
     entities = index.entities
-    for iri, local, label, kind, definition, analyte, direction, syn, xrefs, *k in document[
-        "entities"
-    ]:
+    for iri, local, label, kind, definition, analyte, direction, syn, xrefs in document["entities"]:
         entities[local] = Entity(
             iri, local, label, kind, definition, analyte, direction, tuple(syn), tuple(xrefs)
         )
-        keys[local] = tuple(tuple(part) for part in k)
     for iri, local, title, citation, identifiers, seed_file in document["sources"]:
         index.sources[local] = Source(iri, local, title, citation, tuple(identifiers), seed_file)
     for child, parents in document["parents"]:
@@ -116,5 +112,5 @@ def read_index(index, path: Path, ttl: Path) -> bool:
         edges.outgoing[subject].append(edge)
         edges.incoming[obj].append(edge)
     index._edges = edges
-    index._names = NameIndex(entities, keys=keys)
+    index._names = NameIndex.from_state(entities, document["names"], caused_by=index._caused_by)
     return True

@@ -7,6 +7,7 @@ see why one cause leads another; the tests that would tell the leaders apart com
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from b12kg.graph.index import GraphIndex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RankedCause:
     """A candidate cause for a set of findings, and how well it fits them."""
 
@@ -31,6 +32,22 @@ class RankedCause:
     kind: str
     strength: str
     paths: tuple[CausalPath, ...]
+
+    def to_flat_record(self) -> dict[str, object]:
+        """One row: rank, cause id and label, kind, strength, and finding labels as lists."""
+        return {
+            "rank": self.rank,
+            "cause_id": self.cause.id,
+            "cause": self.cause.label,
+            "kind": self.kind,
+            "strength": self.strength,
+            "explains": [f.label for f in self.explained],
+            "predicts_not_given": [f.label for f in self.not_given],
+            "conflicts": [f.label for f in self.conflicts],
+        }
+
+    def __repr__(self) -> str:
+        return f"<RankedCause {self.rank} {self.cause.label}: {self.kind}, {self.strength}>"
 
     def to_record(self) -> dict[str, object]:
         return {
@@ -44,7 +61,7 @@ class RankedCause:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Differential:
     """Ranked candidates plus the tests that would tell the leading ones apart."""
 
@@ -56,6 +73,22 @@ class Differential:
         "then causal before association; then strongest evidence (weakest link of the best "
         "path); then fewest predictions not given (more specific); then name."
     )
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        """The candidates as flat rows (`RankedCause.to_flat_record`): `pd.DataFrame(result)`."""
+        return iter([c.to_flat_record() for c in self.candidates])
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def to_dataframe(self):  # -> pandas.DataFrame (pandas is imported only here)
+        import pandas as pd
+
+        return pd.DataFrame.from_records(list(self))
+
+    def __repr__(self) -> str:
+        given = ", ".join(f.label for f in self.findings)
+        return f"<Differential {len(self.candidates)} candidates for {given}>"
 
     def to_record(self) -> dict[str, object]:
         return {
@@ -76,7 +109,7 @@ def rank_causes(
     kg: GraphIndex, findings: list[str | Entity], *, limit: int = 10, leading: int = 5
 ) -> Differential:
     """Rank the causes whose expected findings fit `findings` (see Differential.rule)."""
-    given = [resolve_finding(kg, f) for f in findings]
+    given = [resolve_finding(kg, f, kinds=frozenset({"lab_finding"})) for f in findings]
     if not given:
         raise UsageError("name at least one finding, e.g. 'low' or 'methylmalonic acid increased'")
     given_ids = {g.id for g in given}

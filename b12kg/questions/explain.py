@@ -10,6 +10,7 @@ any input, mechanism or finding on the way close the text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,22 @@ class Explanation:
     unexplained: tuple[Entity, ...]
     cautions: tuple[Caution, ...]
     text: str
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        """The paths used, as flat rows (`CausalPath.to_flat_record`): `pd.DataFrame(result)`."""
+        return iter([p.to_flat_record() for p in self.paths])
+
+    def to_dataframe(self):  # -> pandas.DataFrame (pandas is imported only here)
+        import pandas as pd
+
+        return pd.DataFrame.from_records(list(self))
+
+    def __repr__(self) -> str:
+        names = ", ".join(e.label for e in self.inputs)
+        return f"<Explanation of {names}: {len(self.paths)} paths, {len(self.cautions)} cautions>"
+
+    def __str__(self) -> str:
+        return self.text
 
     def to_record(self) -> dict[str, object]:
         return {
@@ -168,7 +185,7 @@ def explain(
     """Explain how the inputs (conditions, drugs) can account for a low or high serum B12."""
     if not names:
         raise UsageError("name at least one condition or drug")
-    inputs = [kg.find(n) if isinstance(n, str) else n for n in names]
+    inputs = [kg.find(n, kinds=CAUSE_KINDS) if isinstance(n, str) else n for n in names]
     targets = (
         [resolve_finding(kg, finding)]
         if finding is not None

@@ -80,6 +80,15 @@ DEFAULT_TARGETS = (
     "serum_b12_falsely_normal",
     "serum_b12_falsely_increased",
 )
+#: What `trace` follows when serum B12 is not reached: the other markers of B12 status.
+STATUS_TARGETS = (
+    "methylmalonic_acid_increased",
+    "homocysteine_increased",
+    "holotranscobalamin_decreased",
+    "intracellular_cobalamin_deficiency",
+)
+#: The kinds a finding (a target, `causes`, `--via`) may be; sources are CAUSE_KINDS.
+FINDING_KINDS = frozenset({"lab_finding"}) | MECHANISM_KINDS
 DEPLETION, INTRACELLULAR = "cobalamin_depletion", "intracellular_cobalamin_deficiency"
 
 
@@ -122,6 +131,12 @@ class CausalPath:
     nature: str  # true deficiency | functional deficiency | physiological | assay artefact | pathological
     kg: GraphIndex | None = None
 
+    def __repr__(self) -> str:
+        return (
+            f"<CausalPath {self.source.label} → {self.finding.label}: {self.kind}, "
+            f"{self.nature}, {self.strength or 'no strength'}, {len(self.steps)} steps>"
+        )
+
     @property
     def mechanisms(self) -> tuple[Entity, ...]:
         return tuple(s.object for s in self.steps if s.object.kind in MECHANISM_KINDS)
@@ -163,19 +178,27 @@ class CausalPath:
         }
 
     def to_flat_record(self) -> dict[str, object]:
-        """One flat row (for tables, CSV and DataFrames)."""
+        """One flat row (for tables, CSV and DataFrames).
+
+        `source_id`/`source` and `finding_id`/`finding` are the id and label of each end;
+        `direction`, `kind`, `nature`, `strength` are strings ("" when unknown);
+        `mechanisms` and `mechanism_ids` are lists in path order; `sources` a sorted list of
+        reference ids; `via` the is-a route ("" when the source's own link starts the path).
+        """
         return {
+            "source_id": self.source.id,
             "source": self.source.label,
+            "finding_id": self.finding.id,
             "finding": self.finding.label,
             "direction": self.direction,
             "kind": self.kind,
             "evidence": self.evidence,
             "nature": self.nature,
             "strength": self.strength,
-            "mechanisms": " → ".join(m.label for m in self.mechanisms),
-            "sources": ", ".join(
-                sorted({s for st in self.steps if st.evidence for s in st.evidence.sources})
-            ),
+            "mechanisms": [m.label for m in self.mechanisms],
+            "mechanism_ids": [m.id for m in self.mechanisms],
+            "via": " → ".join(s.object.label for s in self.steps if s.relation == "subClassOf"),
+            "sources": sorted({s for st in self.steps if st.evidence for s in st.evidence.sources}),
         }
 
 
@@ -269,7 +292,7 @@ KIND_ORDER = {"causal": 0, "reported": 1, "association": 2, "disputed": 3, "cons
 def _targets(kg: GraphIndex, target: str | Entity | None) -> set[str]:
     if target is None:
         return {t for t in DEFAULT_TARGETS if t in kg.entities}
-    entity = kg.find(target) if isinstance(target, str) else target
+    entity = kg.find(target, kinds=FINDING_KINDS) if isinstance(target, str) else target
     if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
         raise UsageError(
             f"'{entity.label}' is a {entity.kind}; a target must be a lab finding or a mechanism"
@@ -281,7 +304,7 @@ def paths(
     kg: GraphIndex, source: str | Entity, target: str | Entity | None = None
 ) -> list[CausalPath]:
     """Every path from `source` (a condition or drug) to `target` (serum total B12 by default)."""
-    entity = kg.find(source) if isinstance(source, str) else source
+    entity = kg.find(source, kinds=CAUSE_KINDS) if isinstance(source, str) else source
     if entity.kind not in CAUSE_KINDS:
         raise UsageError(
             f"'{entity.label}' is a {entity.kind.replace('_', ' ')}, not a condition or drug; "
@@ -312,6 +335,19 @@ def paths(
     return found
 
 
+def status_paths(kg: GraphIndex, source: str | Entity) -> list[CausalPath]:
+    """Paths to the other markers of B12 status (MMA, homocysteine, holoTC; else intracellular
+    deficiency): what `trace` shows when serum B12 itself is not reached (nitrous oxide)."""
+    entity = kg.find(source, kinds=CAUSE_KINDS) if isinstance(source, str) else source
+    found: list[CausalPath] = []
+    for target in STATUS_TARGETS[:-1]:
+        if target in kg.entities:
+            found.extend(paths(kg, entity, kg.entities[target]))
+    if not found and STATUS_TARGETS[-1] in kg.entities:
+        found = paths(kg, entity, kg.entities[STATUS_TARGETS[-1]])
+    return found
+
+
 def causes_of(
     kg: GraphIndex,
     finding: str | Entity,
@@ -327,7 +363,7 @@ def causes_of(
     target = resolve_finding(kg, finding)
     via_id = None
     if via is not None:
-        via_entity = kg.find(via) if isinstance(via, str) else via
+        via_entity = kg.find(via, kinds=MECHANISM_KINDS) if isinstance(via, str) else via
         if via_entity.kind not in MECHANISM_KINDS:
             raise UsageError(
                 f"--via needs a mechanism; '{via_entity.label}' is a {via_entity.kind}"
@@ -356,13 +392,15 @@ FINDING_ALIASES = {
 }
 
 
-def resolve_finding(kg: GraphIndex, finding: str | Entity) -> Entity:
+def resolve_finding(
+    kg: GraphIndex, finding: str | Entity, *, kinds: frozenset[str] = FINDING_KINDS
+) -> Entity:
     if isinstance(finding, str) and finding.strip().lower() in FINDING_ALIASES:
         alias = FINDING_ALIASES[finding.strip().lower()]
         if alias not in kg.entities:
             raise UsageError(f"this graph has no '{alias}' finding; is it b12kg?")
         return kg.entities[alias]
-    entity = kg.find(finding) if isinstance(finding, str) else finding
+    entity = kg.find(finding, kinds=kinds) if isinstance(finding, str) else finding
     if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
         raise UsageError(
             f"'{entity.label}' is a {entity.kind}; name a lab finding (or 'low'/'high')"

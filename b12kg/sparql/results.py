@@ -6,6 +6,7 @@ writer or the path index can take them without knowing which store answered.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -33,7 +34,7 @@ def python_value(term: object) -> object:
     return str(term)
 
 
-@dataclass
+@dataclass(repr=False)
 class QueryResult:
     """Rows of a SELECT as plain dicts (DataFrame-ready), with the column order kept."""
 
@@ -41,10 +42,28 @@ class QueryResult:
     rows: list[dict[str, object]]
 
     def to_records(self) -> list[dict[str, object]]:
-        return [dict(row) for row in self.rows]
+        """Every row as a dict with every column (None where a variable is unbound)."""
+        return [{c: row.get(c) for c in self.columns} for row in self.rows]
+
+    def to_dataframe(self):  # -> pandas.DataFrame (pandas is imported only here)
+        """The rows as a pandas DataFrame, columns in the query's order."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.to_records(), columns=self.columns)
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        """Rows as dicts with every column, so `pd.DataFrame(result)` just works."""
+        return iter(self.to_records())
+
+    def __getitem__(self, index: int) -> dict[str, object]:
+        return {c: self.rows[index].get(c) for c in self.columns}
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(self.columns[:6]) + (", …" if len(self.columns) > 6 else "")
+        return f"<QueryResult {len(self.rows)} rows × {len(self.columns)} columns: {shown}>"
 
     def renamed_parameters(self, query: QueryFile) -> QueryResult:
         """Report a projected parameter variable (`?_kind`) under its name (`kind`)."""
