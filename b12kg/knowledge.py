@@ -11,11 +11,11 @@ May import: `b12kg.questions`, `b12kg.graph`, `b12kg.sparql`, `b12kg.errors`.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from b12kg.graph.index import GraphIndex
 from b12kg.sparql.backends import open_backend
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
 if TYPE_CHECKING:
     from b12kg.graph.entities import Entity
     from b12kg.questions.differential import Differential
@@ -112,11 +112,11 @@ def load(
     """
     if source is None:  # the packaged graph: its precomputed index, the store opened lazily
         from b12kg.graph.snapshot import INDEX_FILE
-        from b12kg.resources import ontology_file
+        from b12kg.resources import ontology_path
         from b12kg.sparql.backends import LazyLocalBackend
 
-        ttl = ontology_file("b12kg.ttl")
-        kg = KnowledgeGraph.from_snapshot(LazyLocalBackend(ttl), ontology_file(INDEX_FILE), ttl)
+        ttl = ontology_path("b12kg.ttl")
+        kg = KnowledgeGraph.from_snapshot(LazyLocalBackend(ttl), ontology_path(INDEX_FILE), ttl)
         if kg is not None:
             return kg
     return KnowledgeGraph.from_backend(open_backend(source, graph=graph))

@@ -8,11 +8,32 @@ parent of it), never the folder the package happens to be installed in.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPOSITORY_DIR = PACKAGE_DIR.parent
-_PACKAGED = PACKAGE_DIR / "_data"
+TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: As plain strings: the trace path never imports pathlib (which pulls in urllib.parse).
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
+_PACKAGED_DATA = os.path.join(_PACKAGE, "_data")
+
+
+def __getattr__(name: str) -> object:
+    """`PACKAGE_DIR` and `REPOSITORY_DIR` as Paths, made on first use (PEP 562)."""
+    if name not in ("PACKAGE_DIR", "REPOSITORY_DIR"):  # e.g. the import system's `__path__`
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from pathlib import Path
+
+    return Path(_PACKAGE) if name == "PACKAGE_DIR" else Path(_PACKAGE).parent
+
+
+def ontology_path(name: str = "b12kg.ttl") -> str:
+    """`ontology_file(name)` as a string, for the start-up path."""
+    packaged = os.path.join(_PACKAGED_DATA, name)
+    if os.path.exists(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(_PACKAGE), "ontology", name)
 
 
 def _is_checkout(folder: Path) -> bool:
@@ -22,11 +43,14 @@ def _is_checkout(folder: Path) -> bool:
 def repository_dir() -> Path | None:
     """The b12kg checkout to curate: the working directory or the nearest parent that is one,
     else the checkout this package runs from (an editable install); None for neither."""
+    from pathlib import Path
+
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if _is_checkout(folder):
             return folder
-    return REPOSITORY_DIR if _is_checkout(REPOSITORY_DIR) else None
+    repository = Path(_PACKAGE).parent
+    return repository if _is_checkout(repository) else None
 
 
 def _checkout() -> Path:
@@ -42,19 +66,20 @@ def _checkout() -> Path:
 
 
 def ontology_file(name: str = "b12kg.ttl") -> Path:
-    """The released artifact `name` (b12kg.ttl or b12kg.owl)."""
-    packaged = _PACKAGED / name
-    if packaged.exists():
-        return packaged
-    return REPOSITORY_DIR / "ontology" / name
+    """The released artifact `name` (b12kg.ttl, b12kg.owl, b12kg.index.json …)."""
+    from pathlib import Path
+
+    return Path(ontology_path(name))
 
 
 def queries_dir() -> Path:
     """The query library (`*.rq`, with `checks/`)."""
-    packaged = _PACKAGED / "queries"
+    from pathlib import Path
+
+    packaged = Path(_PACKAGED_DATA) / "queries"
     if packaged.is_dir():
         return packaged
-    return REPOSITORY_DIR / "queries"
+    return Path(_PACKAGE).parent / "queries"
 
 
 def sources_dir() -> Path:

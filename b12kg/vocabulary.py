@@ -11,8 +11,8 @@ new IRI. `tests/test_vocabulary.py` checks that `B12_TERMS` and `ontology/src/mo
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
 if TYPE_CHECKING:
     from rdflib import URIRef
 
@@ -87,7 +87,7 @@ def source_iri(reference_id: str) -> URIRef:
 
 
 @cache
-def _rdflib_namespaces() -> dict[str, Any]:
+def _rdflib_namespaces() -> dict[str, object]:
     from rdflib import Namespace
     from rdflib.namespace import DefinedNamespace
 
@@ -111,7 +111,7 @@ def _rdflib_namespaces() -> dict[str, Any]:
     }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """`from b12kg.vocabulary import B12` builds the rdflib namespaces on first use (PEP 562)."""
     if name in ("B12", "OBO", "OBOINOWL", "DEFINITION"):
         return _rdflib_namespaces()[name]

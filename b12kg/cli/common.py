@@ -39,7 +39,26 @@ def progress(message: str) -> None:
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter):
-    pass
+    """Help as written (epilog examples keep their lines), sized to the terminal.
+
+    The width is found the way `shutil.get_terminal_size` finds it, without importing shutil
+    (with bz2 and lzma), which argparse would otherwise do for every command, help or not.
+    """
+
+    def __init__(self, prog: str, **options) -> None:
+        options.setdefault("width", _terminal_columns() - 2)
+        super().__init__(prog, **options)
+
+
+def _terminal_columns() -> int:
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def add_verb(
@@ -61,6 +80,13 @@ def add_verb(
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.set_defaults(handler=handler)
     return parser
+
+
+def path_argument(text: str):
+    """argparse type for a path: pathlib is imported only when a path option is given."""
+    from pathlib import Path
+
+    return Path(text)
 
 
 def with_source(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from b12kg.cli.common import EXIT_NOTHING, EXIT_OK, add_verb, emit, progress
+from b12kg.cli.common import EXIT_NOTHING, EXIT_OK, add_verb, emit, path_argument, progress
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -80,9 +79,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "  b12kg build --check    # exit 1 if the committed artifacts differ from a fresh build",
     )
     p.add_argument(
-        "--sources", type=Path, default=None, help="curated sources (default ontology/src)"
+        "--sources", type=path_argument, default=None, help="curated sources (default ontology/src)"
     )
-    p.add_argument("--output", type=Path, default=None, help="output folder (default ontology/)")
+    p.add_argument(
+        "--output", type=path_argument, default=None, help="output folder (default ontology/)"
+    )
     p.add_argument("--check", action="store_true", help="compare instead of writing")
 
     p = add_verb(
@@ -96,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "OWL 2 DL profile (OWL API) and HermiT consistency/coherence (need Java)",
     )
     p.add_argument(
-        "--sources", type=Path, default=None, help="curated sources (default ontology/src)"
+        "--sources", type=path_argument, default=None, help="curated sources (default ontology/src)"
     )
     p.add_argument("--no-owl", action="store_true", help="skip the OWL profile and HermiT checks")
 
@@ -109,6 +110,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "  b12kg reason --format json\n\nNeeds Java (exit 3 with 'Java not found' otherwise).",
     )
     p.add_argument(
-        "--owl", type=Path, default=None, help="ontology file (default: the packaged b12kg.owl)"
+        "--owl",
+        type=path_argument,
+        default=None,
+        help="ontology file (default: the packaged b12kg.owl)",
     )
     p.add_argument("--all", action="store_true", help="list every defined grouping")

@@ -6,8 +6,6 @@ into result internals, so a new result type needs no change here.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 
@@ -58,6 +56,9 @@ def to_csv(rows: Sequence[dict[str, object]], columns: Sequence[str] | None = No
     if not rows:
         return ""
     columns = list(columns or rows[0].keys())
+    import csv  # only a CSV answer pays for csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

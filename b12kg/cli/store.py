@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 from b12kg.cli.common import (
     EXIT_NOTHING,
@@ -12,6 +11,7 @@ from b12kg.cli.common import (
     add_verb,
     emit,
     open_graph,
+    path_argument,
     progress,
     with_source,
 )
@@ -117,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("name", nargs="?", help="library query name")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--file", type=Path, default=None, help="run this .rq file instead")
+    p.add_argument("--file", type=path_argument, default=None, help="run this .rq file instead")
     p.add_argument("--list", action="store_true", help="list the library with summaries")
     p.add_argument("--no-defaults", action="store_true", help="leave unset parameters unbound")
 
@@ -135,7 +135,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=5.0, help="seconds per query")
     p.add_argument("--max-rows", type=int, default=10_000)
     p.add_argument(
-        "--file", type=Path, default=None, help="graph file (default: the packaged b12kg.ttl)"
+        "--file",
+        type=path_argument,
+        default=None,
+        help="graph file (default: the packaged b12kg.ttl)",
     )
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
     p.add_argument("--cache-mb", type=int, default=32, help="answer cache size; 0 turns it off")
@@ -168,4 +171,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--graph", default="https://w3id.org/b12kg/", help="target named graph")
     p.add_argument("--user", default=None)
     p.add_argument("--password", default=None, help="or set B12KG_ENDPOINT_PASSWORD")
-    p.add_argument("--file", type=Path, default=None, help="default: the packaged b12kg.ttl")
+    p.add_argument(
+        "--file", type=path_argument, default=None, help="default: the packaged b12kg.ttl"
+    )

@@ -484,6 +484,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
+            os.fchmod(stream.fileno(), 0o644)  # a release file is for everyone to read
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING
 
 from b12kg.graph.edges import EdgeIndex
 from b12kg.graph.entities import Entity, Source
 from b12kg.graph.names import NameIndex
 from b12kg.vocabulary import local_name as _local
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
 if TYPE_CHECKING:
     from pathlib import Path
 

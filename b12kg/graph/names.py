@@ -25,14 +25,12 @@ rather than guessed; an unknown one gets the closest names of the right kinds as
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
 
 from b12kg.errors import AmbiguousName, UnknownEntity
+from b12kg.frozen import frozen
 from b12kg.graph.entities import Entity
 from b12kg.vocabulary import local_name
 
@@ -74,6 +72,8 @@ _NOT_KEY = re.compile(r"[^a-z0-9:.]+")
 def normalise(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key: 'Gräsbeck' ~ 'grasbeck', "Crohn's" ~ 'crohns'."""
     if not text.isascii():  # most names are ASCII: skip the Unicode work for them
+        import unicodedata  # only for text that is not plain ASCII
+
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in decomposed if not unicodedata.combining(c))
     lowered = text.casefold().replace("'", "").replace("’", "")
@@ -145,7 +145,7 @@ def _tokens_match(wanted: list[str], name: list[str]) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Match:
     """What a name resolved to, and a notice when that took more than an exact match."""
 
@@ -343,6 +343,8 @@ class NameIndex:
     ) -> list[str]:
         """Labels of the entities (of the wanted kinds) whose names are closest to `name`."""
         key = normalise(name)
+        import difflib  # only when a name did not match
+
         candidates = difflib.get_close_matches(key, list(self.ids_by_name), n=12, cutoff=0.6)
         labels: list[str] = []
         for candidate in candidates + [n for n in self.ids_by_name if key and key in n]:
@@ -363,6 +365,8 @@ class NameIndex:
         key = normalise(text)
         if not key:
             return []
+        from difflib import SequenceMatcher  # search ranks close misspellings last
+
         best: dict[str, tuple[float, int, int]] = {}
         coded = self.ids_by_code.get(code_key(text) or "", Counter())  # D510, ICD-10 D51.0
         for entity_id, vocabularies in coded.items():
@@ -379,7 +383,7 @@ class NameIndex:
                 elif key in name:
                     tier = 1.0
                 else:
-                    ratio = difflib.SequenceMatcher(None, key, name).ratio()
+                    ratio = SequenceMatcher(None, key, name).ratio()
                     tier = ratio - 1.0 if ratio >= 0.75 else -9.0
                 if tier < -1.0:
                     continue

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import TYPE_CHECKING
 
 from b12kg.graph.edges import Edge, EdgeIndex, Evidence
 from b12kg.graph.entities import Entity, Source
 from b12kg.graph.names import NameIndex
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
 if TYPE_CHECKING:
     from pathlib import Path
 

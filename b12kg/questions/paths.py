@@ -23,13 +23,13 @@ inhibitor), exactly as an OWL reasoner would; such a path begins with an `is a` 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
 
 from b12kg.errors import UsageError
 from b12kg.frozen import frozen
 from b12kg.graph.edges import STRENGTH_ORDER, Evidence
 from b12kg.vocabulary import CAUSE_KINDS, MECHANISM_KINDS
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
 if TYPE_CHECKING:
     from b12kg.graph.entities import Entity
     from b12kg.graph.index import GraphIndex

@@ -8,25 +8,33 @@ imported only when a URL is given.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Protocol
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Protocol
 
     import pyoxigraph as ox
 
     from b12kg.sparql.library import QueryFile
     from b12kg.sparql.results import QueryResult
 
+    class Backend(Protocol):
+        """Where SPARQL runs: the embedded store or an endpoint; both bind parameters alike.
 
-class Backend(Protocol):
-    """Where SPARQL runs: the embedded store or an endpoint. Both bind parameters the same way."""
+        A protocol for type checkers only: the two backends (`embedded.LocalBackend` and its
+        lazy variant, `remote.RemoteBackend`) share the shape, not a base class.
+        """
 
-    description: str
+        description: str
 
-    def select(
-        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
-    ) -> QueryResult: ...
+        def select(
+            self,
+            query: QueryFile | str,
+            bindings: dict[str, ox.NamedNode | ox.Literal],
+            *,
+            source: str,
+        ) -> QueryResult: ...
 
 
 def open_backend(source: str | os.PathLike[str] | None, *, graph: str | None = None) -> Backend:
