@@ -62,22 +62,6 @@ def test_invalid_sources_write_nothing(mini_sources: Path, tmp_path: Path) -> No
     )
 
 
-def test_a_failed_write_leaves_the_old_artifact_whole(tmp_path: Path, monkeypatch) -> None:
-    from b12kg.curation import builder as build_module
-
-    target = tmp_path / "b12kg.ttl"
-    target.write_bytes(b"old")
-
-    def broken_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(build_module.os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        build_module.write_atomically(target, b"new content")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["b12kg.ttl"]
-
-
 @pytest.fixture(scope="module")
 def owl_graph() -> Graph:
     return Graph().parse(ONTOLOGY / "b12kg.owl", format="xml")

@@ -279,3 +279,66 @@ def test_the_evidence_rule(curation) -> None:
     assert (
         tier[("pernicious_anemia", "has_mechanism", "intrinsic_factor_antibodies")] == "supported"
     )
+
+
+# --- files that are not what they claim to be (tracker issue 12) ---------------------------------
+
+
+def _problems(mini_sources: Path) -> list:
+    with pytest.raises(CurationError) as raised:
+        read_curation(mini_sources)
+    return raised.value.problems
+
+
+def test_a_latin1_file_is_named_with_line_and_byte(mini_sources: Path) -> None:
+    path = mini_sources / "entities.tsv"
+    text = path.read_text(encoding="utf-8").replace("liver cirrhosis\t", "liver cirrhosé\t", 1)
+    path.write_bytes(text.encode("latin-1"))
+    located = [(p.file, p.field) for p in _problems(mini_sources)]
+    assert ("entities.tsv", "(encoding)") in located
+    message = next(str(p) for p in _problems(mini_sources) if p.field == "(encoding)")
+    assert "entities.tsv:3:" in message and "b'\\xe9'" in message
+
+
+def test_a_utf16_file_is_named(mini_sources: Path) -> None:
+    path = mini_sources / "links.tsv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    assert any(p.file == "links.tsv" and "UTF-16" in p.message for p in _problems(mini_sources))
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x85"])
+def test_a_control_character_is_refused_with_its_position(mini_sources: Path, character) -> None:
+    path = mini_sources / "entities.tsv"
+    text = path.read_text(encoding="utf-8").replace(
+        "\tdisease\tliver cirrhosis\t", f"\tdisease\tliver{character} cirrhosis\t", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    problem = next(p for p in _problems(mini_sources) if p.field == "label")
+    assert (problem.file, problem.line) == ("entities.tsv", 3)
+    assert f"U+{ord(character):04X}" in problem.message and "position 6" in problem.message
+
+
+def test_an_oversized_field_is_refused(mini_sources: Path) -> None:
+    path = mini_sources / "links.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1] + "x" * 200_000  # the notes column of the first link
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problem = next(p for p in _problems(mini_sources) if p.field == "notes")
+    assert (problem.file, problem.line) == ("links.tsv", 2)
+    assert "the limit is 20,000" in problem.message
+
+
+def test_an_is_a_cycle_is_refused_and_named(mini_sources: Path) -> None:
+    path = mini_sources / "entities.tsv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    header = rows[0].split("\t")
+    column = header.index("parents")
+    cells = {r.split("\t")[0]: r.split("\t") for r in rows[1:]}
+    cells["liver_cirrhosis"][column] = "megaloblastic_anemia"
+    cells["megaloblastic_anemia"][column] = "liver_cirrhosis"
+    path.write_text(
+        "\n".join([rows[0], *("\t".join(c) for c in cells.values())]) + "\n", encoding="utf-8"
+    )
+    cycle = [p for p in _problems(mini_sources) if "is-a cycle" in p.message]
+    assert len(cycle) == 1
+    assert "liver_cirrhosis" in cycle[0].message and "megaloblastic_anemia" in cycle[0].message

@@ -13,8 +13,6 @@ and atomically (temporary file, then `os.replace`), and only after every check p
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections import defaultdict, deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from b12kg.curation.publish import publish, recover
 from b12kg.curation.qc import graph_problems
 from b12kg.curation.tables import (
     CAUSE_KINDS,
@@ -476,22 +475,6 @@ def graph_index(ttl: bytes) -> bytes:
     return dump_index(index, ttl)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fchmod(stream.fileno(), 0o644)  # a release file is for everyone to read
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 @dataclass
 class BuildReport:
     """What a build wrote (or, with check=True, which committed artifacts differ)."""
@@ -531,6 +514,8 @@ def build(
     """
     curation = read_curation(sources if sources is not None else sources_dir())
     output = Path(output) if output is not None else output_dir()
+    if output.is_dir():
+        recover(output)  # finish a publication a kill interrupted, before comparing or writing
     axioms, full = build_graphs(curation)
     problems: list[Problem] = graph_problems(full)
     if problems:
@@ -538,12 +523,13 @@ def build(
     report = BuildReport(output=output, counts=count_by_kind(curation))
     artifacts = serialize(axioms, full)
     artifacts[INDEX_FILE] = graph_index(artifacts[TTL_FILE])
-    for name, data in artifacts.items():
-        target = output / name
-        if check:
-            if not target.exists() or target.read_bytes() != data:
-                report.stale.append(name)
-        else:
-            write_atomically(target, data)
-            report.written.append(name)
+    if check:
+        report.stale = [
+            name
+            for name, data in artifacts.items()
+            if not (output / name).exists() or (output / name).read_bytes() != data
+        ]
+    else:
+        publish(output, artifacts)  # all release files together, or none
+        report.written = list(artifacts)
     return report

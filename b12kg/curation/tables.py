@@ -7,7 +7,6 @@ only starts from a `Curation` that passed.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -206,6 +205,39 @@ class Curation:
 # --- reading ----------------------------------------------------------------------------------
 
 
+#: Longer than any definition or note a curator writes; guards against a pasted file.
+MAX_FIELD_CHARS = 20_000
+#: C0 controls but tab (the separator) and the line ends, DEL, and C1 controls: they break
+#: RDF/XML (XML 1.0 forbids most) and are never meant.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _decoded_lines(path: Path, problems: list[Problem]) -> list[tuple[int, str]] | None:
+    """The numbered lines of a UTF-8 file; a decoding error names the line and byte."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(Problem(path.name, 1, "(file)", "UTF-16 text; save it as UTF-8"))
+        return None
+    lines: list[tuple[int, str]] = []
+    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            lines.append((number, raw.decode("utf-8")))
+        except UnicodeDecodeError as error:
+            problems.append(
+                Problem(
+                    path.name,
+                    number,
+                    "(encoding)",
+                    f"not UTF-8: byte {raw[error.start : error.start + 1]!r} at position "
+                    f"{error.start + 1} (is the file Latin-1 or Windows-1252?)",
+                )
+            )
+            return None
+    if lines and lines[0][1].startswith("\ufeff"):
+        lines[0] = (1, lines[0][1][1:])  # a UTF-8 byte-order mark is harmless
+    return lines
+
+
 def _rows(
     path: Path, columns: dict[str, bool], problems: list[Problem]
 ) -> Iterator[tuple[int, dict]]:
@@ -214,14 +246,15 @@ def _rows(
     if not path.exists():
         problems.append(Problem(name, None, "(file)", f"missing: {path}"))
         return
-    with path.open(encoding="utf-8", newline="") as handle:
-        lines = [(number, text) for number, text in enumerate(handle, start=1)]
+    lines = _decoded_lines(path, problems)
+    if lines is None:
+        return
     content = [(n, t) for n, t in lines if t.strip() and not t.lstrip().startswith("#")]
     if not content:
         problems.append(Problem(name, None, "(file)", "no header row"))
         return
     header_line, header_text = content[0]
-    header = next(csv.reader([header_text.rstrip("\r\n")], delimiter="\t", quoting=csv.QUOTE_NONE))
+    header = header_text.rstrip("\r\n").split("\t")  # TSV without quoting: a tab is a tab
     header = [h.strip() for h in header]
     missing = [c for c, required in columns.items() if required and c not in header]
     unknown = [h for h in header if h not in columns]
@@ -234,13 +267,37 @@ def _rows(
     if missing:
         return
     for number, text in content[1:]:
-        cells = next(csv.reader([text.rstrip("\r\n")], delimiter="\t", quoting=csv.QUOTE_NONE))
+        cells = text.rstrip("\r\n").split("\t")
         if len(cells) > len(header):
             problems.append(
                 Problem(name, number, "(row)", f"{len(cells)} cells but {len(header)} columns")
             )
             continue
         cells += [""] * (len(header) - len(cells))
+        bad = False
+        for column, cell in zip(header, cells, strict=True):
+            if len(cell) > MAX_FIELD_CHARS:
+                problems.append(
+                    Problem(
+                        name,
+                        number,
+                        column,
+                        f"{len(cell):,} characters; the limit is {MAX_FIELD_CHARS:,}",
+                    )
+                )
+                bad = True
+            elif control := CONTROL_CHARACTER.search(cell):
+                problems.append(
+                    Problem(
+                        name,
+                        number,
+                        column,
+                        f"control character U+{ord(control.group()):04X} at position {control.start() + 1}",
+                    )
+                )
+                bad = True
+        if bad:
+            continue
         row = dict.fromkeys(columns, "")
         row.update({h: c.strip() for h, c in zip(header, cells, strict=True)})
         yield number, row
@@ -567,11 +624,14 @@ def read_curation(directory: Path | str) -> Curation:
     directory = Path(directory)
     problems: list[Problem] = []
     seeds_dir = directory / "seeds"
-    seeds = (
-        {p.name: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
-        if seeds_dir.is_dir()
-        else {}
-    )
+    seeds: dict[str, str] = {}
+    for seed in sorted(seeds_dir.glob("*.txt")) if seeds_dir.is_dir() else ():
+        try:
+            seeds[seed.name] = seed.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(
+                Problem(f"seeds/{seed.name}", None, "(encoding)", f"not UTF-8: {error.reason}")
+            )
     curation = Curation(
         directory=directory,
         entities=_read_entities(directory / "entities.tsv", problems),
@@ -583,9 +643,37 @@ def read_curation(directory: Path | str) -> Curation:
     if not curation.model_path.exists():
         problems.append(Problem("model.ttl", None, "(file)", f"missing: {curation.model_path}"))
     _cross_check(curation, problems)
+    _check_is_a_cycles(curation.entities, problems)
     if problems:
         raise CurationError(problems)
     return curation
+
+
+def _check_is_a_cycles(entities: dict[str, EntityRecord], problems: list[Problem]) -> None:
+    """An entity that is its own ancestor makes every is-a walk meaningless; name the cycle."""
+    reported: set[frozenset[str]] = set()
+    for entity_id, entity in entities.items():
+        stack = [(parent, (entity_id, parent)) for parent in entity.parents]
+        seen: set[str] = set()
+        while stack:
+            node, route = stack.pop()
+            if node == entity_id:
+                cycle = frozenset(route)
+                if cycle not in reported:
+                    reported.add(cycle)
+                    problems.append(
+                        Problem(
+                            "entities.tsv",
+                            entity.line,
+                            "parents",
+                            "is-a cycle: " + " → ".join(route),
+                        )
+                    )
+                break
+            if node in seen or node not in entities:
+                continue
+            seen.add(node)
+            stack.extend((parent, (*route, parent)) for parent in entities[node].parents)
 
 
 def ancestors(entities: dict[str, EntityRecord], entity_id: str) -> set[str]:
