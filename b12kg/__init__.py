@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-def load(source=None, *, graph: str | None = None):
+def load(source=None, *, graph: str | None = None, timeout: float = 60.0):
     """Load the graph: None = the packaged b12kg.ttl; a path; or an http(s) SPARQL endpoint URL.
 
     >>> import b12kg
@@ -50,7 +50,7 @@ def load(source=None, *, graph: str | None = None):
     """
     from b12kg.knowledge import load as _load
 
-    return _load(source, graph=graph)
+    return _load(source, graph=graph, timeout=timeout)
 
 
 def reason(owl_file=None):

@@ -98,13 +98,17 @@ class KnowledgeGraph(GraphIndex):
 
 
 def load(
-    source: str | os.PathLike[str] | None = None, *, graph: str | None = None
+    source: str | os.PathLike[str] | None = None,
+    *,
+    graph: str | None = None,
+    timeout: float = 60.0,
 ) -> KnowledgeGraph:
     """Load the knowledge graph.
 
     `None` loads the packaged `b12kg.ttl` (no server, no network); a path loads that file;
     an `http(s)://` URL reads a SPARQL endpoint holding the graph (optionally in named graph
-    `graph`). All three give the same API.
+    `graph`). All three give the same API. `timeout` bounds each request to an endpoint
+    (seconds, for the whole answer, however slowly it arrives).
 
     >>> kg = load()
     >>> kg.find("Addison-Biermer disease").id
@@ -119,4 +123,4 @@ def load(
         kg = KnowledgeGraph.from_snapshot(LazyLocalBackend(ttl), ontology_path(INDEX_FILE), ttl)
         if kg is not None:
             return kg
-    return KnowledgeGraph.from_backend(open_backend(source, graph=graph))
+    return KnowledgeGraph.from_backend(open_backend(source, graph=graph, timeout=timeout))

@@ -101,13 +101,33 @@ def with_source(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--graph", default=None, metavar="IRI", help="named graph holding b12kg on an endpoint"
     )
+    parser.add_argument(
+        "--timeout",
+        type=seconds_argument,
+        default=60.0,
+        metavar="SECONDS",
+        help="limit for each request to an endpoint, whole answer included (default 60)",
+    )
     return parser
+
+
+def seconds_argument(text: str) -> float:
+    """argparse type: a finite, positive number of seconds (not nan, inf or 1e-9)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.001 <= value <= 86_400:  # nan compares false and is refused too
+        raise argparse.ArgumentTypeError(f"seconds must be between 0.001 and 86400, got {text}")
+    return value
 
 
 def open_graph(args: argparse.Namespace):
     from b12kg.knowledge import load
 
-    kg = load(args.source, graph=getattr(args, "graph", None))
+    kg = load(
+        args.source, graph=getattr(args, "graph", None), timeout=getattr(args, "timeout", 60.0)
+    )
     kg.on_notice = notice  # "taking 'pernicious anemia' for 'pernicous anemia'"
     return kg
 

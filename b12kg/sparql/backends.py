@@ -37,7 +37,9 @@ if TYPE_CHECKING:
         ) -> QueryResult: ...
 
 
-def open_backend(source: str | os.PathLike[str] | None, *, graph: str | None = None) -> Backend:
+def open_backend(
+    source: str | os.PathLike[str] | None, *, graph: str | None = None, timeout: float = 60.0
+) -> Backend:
     """`None` → the packaged b12kg.ttl; an http(s) URL → that endpoint; else a file path."""
     if source is None:
         from b12kg.resources import ontology_file
@@ -48,7 +50,7 @@ def open_backend(source: str | os.PathLike[str] | None, *, graph: str | None = N
     if text.startswith(("http://", "https://")):
         from b12kg.sparql.remote import RemoteBackend
 
-        return RemoteBackend(text, graph=graph)
+        return RemoteBackend(text, graph=graph, timeout=timeout)
     from pathlib import Path
 
     from b12kg.sparql.embedded import LocalBackend

@@ -22,19 +22,24 @@ terms, so a caller cannot tell which backend answered. What this module smooths 
 from __future__ import annotations
 
 import ast
+import http.client
 import json
 import re
 import socket
+import time
 import urllib.error
 from typing import Any
 
 import pyoxigraph as ox
 
-from b12kg.errors import EndpointError, QuerySyntaxError
+from b12kg.errors import EndpointError, QuerySyntaxError, UsageError
 from b12kg.sparql.binding import values_block
 from b12kg.sparql.library import QueryFile
 from b12kg.sparql.results import QueryResult, python_value
 
+#: An answer larger than this is refused rather than held in memory (the library's largest is
+#: a few MB; an endpoint that streams without end must not exhaust the machine).
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
 # Virtuoso's default `[SPARQL] ResultSetMaxRows`: an answer of exactly this size is taken to be cut.
 VIRTUOSO_ROW_CAP = 10_000
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -66,7 +71,7 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     # Accept header only: a `format=json` parameter makes Virtuoso prepend a line to the query,
     # which shifts the line numbers of its syntax errors.
     wrapper.setOnlyConneg(True)
-    wrapper.setTimeout(int(timeout))
+    wrapper.setTimeout(max(1, int(timeout)))
     if graph:
         wrapper.addParameter("default-graph-uri", graph)
     wrapper.setQuery(text)
@@ -75,9 +80,16 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     wrapper.queryType = SELECT
 
     try:
+        started = time.monotonic()
         result = wrapper.query()
         headers = {k.lower(): v for k, v in result.response.getheaders()}
-        body = result.response.read()
+        body = _read_bounded(
+            result.response,
+            deadline=started + timeout,
+            max_bytes=getattr(backend, "max_bytes", MAX_ANSWER_BYTES),
+            url=url,
+            source=source,
+        )
     except SPARQLWrapperException as error:
         raise _wrapper_error(error, url, source) from None
     except urllib.error.HTTPError as error:
@@ -90,7 +102,7 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
         raise EndpointError(
             f"the SPARQL endpoint {url} did not answer within {timeout} s ({source})"
         ) from None
-    except (OSError, ValueError) as error:  # connection reset, malformed URL, bad status line
+    except (OSError, ValueError, http.client.HTTPException) as error:  # reset, bad URL, garbage
         raise EndpointError(f"cannot query the SPARQL endpoint {url}: {error}") from None
 
     try:
@@ -119,6 +131,35 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
             for row in rows:
                 row[name] = value
     return QueryResult(columns, rows)
+
+
+def _read_bounded(
+    response: Any, *, deadline: float, max_bytes: int, url: str, source: str
+) -> bytes:
+    """The answer's bytes, refused when it outgrows `max_bytes` or arrives after `deadline`.
+
+    The socket timeout bounds each wait, not the whole answer: an endpoint trickling a byte a
+    second would never trip it, so the deadline is checked between reads (`read1` returns
+    whatever has arrived rather than waiting for a full buffer).
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.read1(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise EndpointError(
+                f"{url} sent more than {max_bytes:,} bytes for {source}; refused (an answer that "
+                "large is not one of ours)"
+            )
+        if time.monotonic() > deadline:
+            raise EndpointError(
+                f"{url} did not finish answering {source} within the time limit "
+                f"({size:,} bytes so far)"
+            )
+        chunks.append(chunk)
 
 
 def _value(term: dict[str, str] | None) -> object:
@@ -263,10 +304,20 @@ class RemoteBackend:
     at the end of the top-level WHERE group (Virtuoso 7.2 mis-joins a trailing one).
     """
 
-    def __init__(self, url: str, *, graph: str | None = None, timeout: int = 60):
+    def __init__(
+        self,
+        url: str,
+        *,
+        graph: str | None = None,
+        timeout: float = 60.0,
+        max_bytes: int = MAX_ANSWER_BYTES,
+    ):
+        if not (isinstance(timeout, (int, float)) and 0 < timeout < 86_400):  # nan fails too
+            raise UsageError(f"timeout must be between 0 and 86400 seconds, got {timeout!r}")
         self.url = url
         self.graph = graph
-        self.timeout = timeout
+        self.timeout = float(timeout)
+        self.max_bytes = max_bytes
         self.description = url + (f" (graph {graph})" if graph else "")
 
     def select(
