@@ -24,6 +24,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from b12kg.curation.exports.rdfxml import to_rdfxml
+from b12kg.curation.exports.turtle import to_turtle
 from b12kg.curation.qc import graph_problems
 from b12kg.curation.tables import (
     CAUSE_KINDS,
@@ -359,12 +361,8 @@ def canonical_triples(graph: Graph) -> list[ox.Triple]:
 def serialize(axioms: Graph, full: Graph) -> dict[str, bytes]:
     """The bytes of each artifact: identical for identical sources, whatever the hash seed."""
     return {
-        OWL_FILE: ox.serialize(
-            canonical_triples(axioms), format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES
-        ),
-        TTL_FILE: ox.serialize(
-            canonical_triples(full), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES
-        ),
+        OWL_FILE: to_rdfxml(canonical_triples(axioms), PREFIXES),
+        TTL_FILE: to_turtle(canonical_triples(full), PREFIXES),
     }
 
 

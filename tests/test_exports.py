@@ -1,0 +1,106 @@
+"""The release files, each read by the tool its users read it with (issue 10).
+
+Every check parses a committed artifact with the real reader and looks for specific content:
+pernicious anemia's label and its DOID cross-reference, and the same triples or axioms as the
+build produced, so a writer that drops or invents content fails.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from b12kg.curation.builder import build_graphs, canonical_triples
+from b12kg.owl.java import hermit_jar, java_executable
+from b12kg.owl.profile import JAVA_SOURCE
+
+from .conftest import ONTOLOGY, requires_java
+
+OWL_PATH = ONTOLOGY / "b12kg.owl"
+TTL_PATH = ONTOLOGY / "b12kg.ttl"
+B12 = "https://w3id.org/b12kg/"
+PA = B12 + "pernicious_anemia"
+
+
+@pytest.fixture(scope="module")
+def graphs(curation):
+    return build_graphs(curation)
+
+
+# --- b12kg.owl and b12kg.ttl --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "fmt", "which"), [(OWL_PATH, "xml", 0), (TTL_PATH, "turtle", 1)])
+def test_rdflib_reads_exactly_the_built_triples(graphs, path: Path, fmt: str, which: int) -> None:
+    parsed = Graph().parse(path, format=fmt)
+    assert [str(t) for t in canonical_triples(parsed)] == [
+        str(t) for t in canonical_triples(graphs[which])
+    ]
+
+
+def test_owl_is_typed_node_rdfxml_like_the_owl_api_writes() -> None:
+    text = OWL_PATH.read_text(encoding="utf-8")
+    assert '\t<owl:Ontology rdf:about="https://w3id.org/b12kg/b12kg.owl">' in text
+    assert f'\t<owl:Class rdf:about="{PA}">' in text
+    assert '\t<owl:ObjectProperty rdf:about="https://w3id.org/b12kg/hasMechanism">' in text
+    assert "<rdfs:subClassOf>\n\t\t\t<owl:Restriction rdf:nodeID=" in text  # restrictions nested
+    assert 'rdf:parseType="Collection"' in text
+    # a restriction is nested where it is used; the axiom annotation on it refers to it by id
+    assert text.count("rdf:nodeID=") == 2 * text.count("<owl:annotatedTarget rdf:nodeID=")
+
+
+def test_ttl_writes_no_escaped_prefixed_names() -> None:
+    text = TTL_PATH.read_text(encoding="utf-8")
+    assert "owl:versionIRI <https://w3id.org/b12kg/releases/0.1.0/b12kg.owl>" in text
+    assert "\\/" not in text
+
+
+def test_pronto_reads_the_owl_file() -> None:
+    pronto = pytest.importorskip("pronto")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pronto warns on every OWL construct beyond OBO
+        ontology = pronto.Ontology(str(OWL_PATH))
+    term = ontology[PA]
+    assert term.name == "pernicious anemia"
+    assert "DOID:13381" in {x.id for x in term.xrefs}
+    assert "Addison-Biermer disease" in {s.description for s in term.synonyms}
+    assert {p.id for p in term.superclasses(distance=1, with_self=False)} >= {B12 + "Disease"}
+
+
+@pytest.mark.parametrize(("path", "syntax"), [(OWL_PATH, "rdf"), (TTL_PATH, "ttl")])
+def test_py_horned_owl_reads_both(path: Path, syntax: str) -> None:
+    horned = pytest.importorskip("pyhornedowl")
+    ontology = horned.open_ontology(str(path), syntax)
+    assert len(ontology.get_axioms()) > 2500
+    assert PA in {str(c) for c in ontology.get_classes()}
+
+
+def test_owlready2_reads_the_owl_file() -> None:  # owlready2 reads no Turtle
+    import owlready2
+
+    world = owlready2.World()
+    ontology = world.get_ontology(OWL_PATH.as_uri()).load()
+    classes = {c.iri: c for c in ontology.classes()}
+    assert classes[PA].label.en == ["pernicious anemia"]
+    assert len(classes) > 200
+
+
+@requires_java
+def test_owl_api_3_reads_both_to_the_same_axioms() -> None:
+    counts = []
+    for path in (OWL_PATH, TTL_PATH):
+        completed = subprocess.run(
+            [java_executable(), "-cp", str(hermit_jar()), str(JAVA_SOURCE), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        assert "VIOLATION" not in completed.stdout
+        counts.append(int(completed.stdout.rsplit("AXIOMS\t", 1)[1]))
+    # the .ttl adds the edge triples, which are annotation assertions in OWL terms
+    assert 2500 < counts[0] < counts[1]
