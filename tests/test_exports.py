@@ -104,3 +104,86 @@ def test_owl_api_3_reads_both_to_the_same_axioms() -> None:
         counts.append(int(completed.stdout.rsplit("AXIOMS\t", 1)[1]))
     # the .ttl adds the edge triples, which are annotation assertions in OWL terms
     assert 2500 < counts[0] < counts[1]
+
+
+# --- b12kg.obo -----------------------------------------------------------------------------------
+
+OBO_PATH = ONTOLOGY / "b12kg.obo"
+
+
+def test_fastobo_parses_the_obo_file(curation) -> None:
+    fastobo = pytest.importorskip("fastobo")
+    document = fastobo.load(str(OBO_PATH))
+    terms = {
+        str(frame.id): frame for frame in document if isinstance(frame, fastobo.term.TermFrame)
+    }
+    assert set(curation.entities) <= {t.removeprefix("b12:") for t in terms}
+    clauses = [str(c) for c in terms["b12:pernicious_anemia"]]
+    assert "name: pernicious anemia" in clauses
+    assert "xref: DOID:13381" in clauses
+    assert "relationship: b12:hasMechanism b12:intrinsic_factor_antibodies" in clauses
+
+
+def test_pronto_reads_the_obo_file_with_unique_names_and_exact_synonyms() -> None:
+    pronto = pytest.importorskip("pronto")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ontology = pronto.Ontology(str(OBO_PATH))
+    term = ontology["b12:pernicious_anemia"]
+    assert term.name == "pernicious anemia"
+    assert "DOID:13381" in {x.id for x in term.xrefs}
+    assert {r.id for r in term.relationships} == {"b12:hasMechanism", "b12:locatedIn"}
+    names = [t.name.lower() for t in ontology.terms()]
+    assert len(names) == len(set(names))
+    exact = [
+        s.description.lower() for t in ontology.terms() for s in t.synonyms if s.scope == "EXACT"
+    ]
+    assert len(exact) == len(set(exact))
+    assert not set(exact) & set(names)
+
+
+# --- b12kg.sssom.tsv and b12kg.context.jsonld -----------------------------------------------------
+
+SSSOM_PATH = ONTOLOGY / "b12kg.sssom.tsv"
+
+
+def _sssom_validate(path: Path) -> subprocess.CompletedProcess:
+    import shutil
+
+    sssom = shutil.which("sssom")
+    if sssom is None:
+        pytest.skip("needs sssom (pip install '.[test]')")
+    return subprocess.run(
+        [sssom, "validate", str(path)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_sssom_validate_passes_and_fails_on_a_broken_copy(tmp_path: Path) -> None:
+    assert _sssom_validate(SSSOM_PATH).returncode == 0
+    broken = tmp_path / "broken.sssom.tsv"
+    broken.write_text(SSSOM_PATH.read_text().replace("semapv:ManualMappingCuration", "manual", 1))
+    assert _sssom_validate(broken).returncode != 0
+
+
+def test_sssom_rows_are_the_curated_xrefs(curation) -> None:
+    parse = pytest.importorskip("sssom.parsers").parse_sssom_table
+    frame = parse(str(SSSOM_PATH)).df
+    assert len(frame) == len(curation.xrefs)
+    row = frame[(frame.subject_id == "b12:pernicious_anemia") & (frame.object_id == "DOID:13381")]
+    assert row.predicate_id.tolist() == ["skos:exactMatch"]
+    assert row.subject_label.tolist() == ["pernicious anemia"]
+    assert set(frame.predicate_id) <= {"skos:exactMatch", "skos:closeMatch", "skos:broadMatch"}
+    assert set(frame.mapping_justification) == {"semapv:ManualMappingCuration"}
+
+
+def test_context_declares_b12_and_every_xref_prefix(curation) -> None:
+    import json
+
+    context = json.loads((ONTOLOGY / "b12kg.context.jsonld").read_text())["@context"]
+    assert context["b12"] == B12
+    used = {x.curie.partition(":")[0] for x in curation.xrefs}
+    assert used <= set(context)
+    assert context["DOID"] == "http://purl.obolibrary.org/obo/DOID_"
+    document = {"@context": context, "@id": "b12:pernicious_anemia", "b12:kind": "disease"}
+    graph = Graph().parse(data=json.dumps(document), format="json-ld")
+    assert {str(s) for s in graph.subjects()} == {PA}

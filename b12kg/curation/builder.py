@@ -25,6 +25,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from b12kg.curation.exports.rdfxml import to_rdfxml
+from b12kg.curation.exports.release import release_files
 from b12kg.curation.exports.turtle import to_turtle
 from b12kg.curation.qc import graph_problems
 from b12kg.curation.tables import (
@@ -414,7 +415,8 @@ def count_by_kind(curation: Curation) -> dict[str, int]:
 def build(
     sources: Path | str | None = None, output: Path | str | None = None, *, check: bool = False
 ) -> BuildReport:
-    """Validate `sources`, then write both artifacts into `output` (or, with check, compare).
+    """Validate `sources`, then write the artifacts into `output` (or, with check, compare):
+    b12kg.owl, b12kg.ttl and the derived release files (exports.release.RELEASE_FILES).
 
     Defaults: the `ontology/src` and `ontology/` of the checkout the curator stands in.
     """
@@ -425,7 +427,8 @@ def build(
     if problems:
         raise CurationError(problems)
     report = BuildReport(output=output, counts=count_by_kind(curation))
-    for name, data in serialize(axioms, full).items():
+    artifacts = {**serialize(axioms, full), **release_files(curation, axioms)}
+    for name, data in artifacts.items():
         target = output / name
         if check:
             if not target.exists() or target.read_bytes() != data:
