@@ -187,3 +187,26 @@ def test_context_declares_b12_and_every_xref_prefix(curation) -> None:
     document = {"@context": context, "@id": "b12:pernicious_anemia", "b12:kind": "disease"}
     graph = Graph().parse(data=json.dumps(document), format="json-ld")
     assert {str(s) for s in graph.subjects()} == {PA}
+
+
+# --- grlc: every query header is YAML --------------------------------------------------------------
+
+QUERIES = sorted((ONTOLOGY.parent / "queries").rglob("*.rq"))
+
+
+def _yaml_header(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return "\n".join(
+        line[3:] if line.startswith("#+ ") else line[2:] for line in lines if line.startswith("#+")
+    )
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_query_header_is_yaml_as_grlc_reads_it(path: Path) -> None:
+    yaml = pytest.importorskip("yaml")
+    from b12kg.sparql.library import parse_header
+
+    header = yaml.safe_load(_yaml_header(path))
+    assert isinstance(header, dict) and header["summary"], path.name
+    ours = parse_header(path.read_text(encoding="utf-8"))
+    assert str(header["summary"]).strip() == ours["summary"]  # both readers agree
