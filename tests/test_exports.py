@@ -210,3 +210,21 @@ def test_query_header_is_yaml_as_grlc_reads_it(path: Path) -> None:
     assert isinstance(header, dict) and header["summary"], path.name
     ours = parse_header(path.read_text(encoding="utf-8"))
     assert str(header["summary"]).strip() == ours["summary"]  # both readers agree
+
+
+# --- b12kg.json (OBO Graphs) -----------------------------------------------------------------------
+
+
+def test_pronto_reads_the_obographs_json(curation) -> None:
+    pronto = pytest.importorskip("pronto")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ontology = pronto.Ontology(str(ONTOLOGY / "b12kg.json"))
+    term = ontology[PA]
+    assert term.name == "pernicious anemia"
+    assert "DOID:13381" in {x.id for x in term.xrefs}
+    mechanisms = {
+        t.id for r, ts in term.relationships.items() if r.id.endswith("hasMechanism") for t in ts
+    }
+    assert B12 + "intrinsic_factor_antibodies" in mechanisms
+    assert {B12 + e for e in curation.entities} <= {t.id for t in ontology.terms()}

@@ -7,11 +7,12 @@ Identifiers are `b12:<local name>` with `idspace: b12 https://w3id.org/b12kg/`. 
 an exact synonym to name one class only, so an exact synonym already used by an earlier class
 (in id order) or equal to another class's label is written as a RELATED synonym.
 Sources (the cited publications) are individuals in the OWL and are not written here.
+`terms()` is the flat view both this file and the OBO Graphs JSON are written from.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
@@ -19,20 +20,43 @@ from rdflib.namespace import OWL, RDF, RDFS
 from b12kg.vocabulary import BASE, DEFINITION, OBOINOWL
 
 
-def _id(iri: object) -> str:
+@dataclass
+class Term:
+    iri: str
+    label: str
+    definition: str = ""
+    comments: list[str] = field(default_factory=list)
+    synonyms: list[tuple[str, str]] = field(default_factory=list)  # (text, EXACT | RELATED)
+    xrefs: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    relationships: list[tuple[str, str]] = field(default_factory=list)  # (property, filler)
+
+
+@dataclass
+class Relation:
+    iri: str
+    label: str
+    definition: str = ""
+    parents: list[str] = field(default_factory=list)
+    transitive: bool = False
+    inverse: str = ""
+
+
+@dataclass
+class FlatOntology:
+    iri: str
+    version: str
+    version_iri: str
+    comment: str
+    terms: list[Term]
+    relations: list[Relation]
+
+
+def curie(iri: object) -> str:
     text = str(iri)
     if not text.startswith(BASE):
         raise ValueError(f"not a b12kg IRI: {text}")
     return "b12:" + text[len(BASE) :]
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _escape_value(text: str) -> str:
-    """An unquoted OBO value: no newlines, and `!` / `{` would start a comment / qualifiers."""
-    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("!", "\\!").replace("{", "\\{")
 
 
 def _first(graph: Graph, subject: object, predicate: URIRef) -> str:
@@ -40,77 +64,98 @@ def _first(graph: Graph, subject: object, predicate: URIRef) -> str:
     return values[0] if values else ""
 
 
-def to_obo(axioms: Graph) -> bytes:
-    ontology = next(iter(sorted(axioms.subjects(RDF.type, OWL.Ontology))))
-    classes = sorted(
-        s
-        for s in axioms.subjects(RDF.type, OWL.Class)
-        if isinstance(s, URIRef) and str(s).startswith(BASE)
-    )
-    properties = sorted(
-        s
-        for s in axioms.subjects(RDF.type, OWL.ObjectProperty)
-        if isinstance(s, URIRef) and str(s).startswith(BASE)
-    )
-    labels = {str(c).lower() for c in classes for c in axioms.objects(c, RDFS.label)}
-    lines = [
-        "format-version: 1.4",
-        f"data-version: {_first(axioms, ontology, OWL.versionInfo)}",
-        "ontology: b12kg",
-        f"idspace: b12 {BASE}",
-        f"remark: {_escape_value(_first(axioms, ontology, RDFS.comment))}",
-        "",
-    ]
+def _ours(graph: Graph, kind: URIRef) -> list[URIRef]:
+    found = graph.subjects(RDF.type, kind)
+    return sorted(s for s in found if isinstance(s, URIRef) and str(s).startswith(BASE))
+
+
+def terms(axioms: Graph) -> FlatOntology:
+    ontology = sorted(axioms.subjects(RDF.type, OWL.Ontology))[0]
+    classes = _ours(axioms, OWL.Class)
+    labels = {str(label).lower() for c in classes for label in axioms.objects(c, RDFS.label)}
     claimed: set[str] = set()
+    flat = []
     for cls in classes:
-        label = _first(axioms, cls, RDFS.label)
-        lines += ["[Term]", f"id: {_id(cls)}", f"name: {_escape_value(label)}"]
-        definition = _first(axioms, cls, DEFINITION)
-        if definition:
-            lines.append(f"def: {_quote(definition)} []")
-        for comment in sorted(str(o) for o in axioms.objects(cls, RDFS.comment)):
-            lines.append(f"comment: {_escape_value(comment)}")
+        term = Term(str(cls), _first(axioms, cls, RDFS.label), _first(axioms, cls, DEFINITION))
+        term.comments = sorted(str(o) for o in axioms.objects(cls, RDFS.comment))
         for synonym in sorted(str(o) for o in axioms.objects(cls, OBOINOWL.hasExactSynonym)):
             key = synonym.lower()
-            scope = (
-                "RELATED" if key in claimed or (key in labels and key != label.lower()) else "EXACT"
-            )
+            taken = key in claimed or (key in labels and key != term.label.lower())
+            term.synonyms.append((synonym, "RELATED" if taken else "EXACT"))
             claimed.add(key)
-            lines.append(f"synonym: {_quote(synonym)} {scope} []")
         for synonym in sorted(str(o) for o in axioms.objects(cls, OBOINOWL.hasRelatedSynonym)):
-            lines.append(f"synonym: {_quote(synonym)} RELATED []")
-        for xref in sorted(str(o) for o in axioms.objects(cls, OBOINOWL.hasDbXref)):
-            lines.append(f"xref: {xref}")
-        relationships: dict[str, set[str]] = defaultdict(set)
-        parents = []
+            term.synonyms.append((synonym, "RELATED"))
+        term.xrefs = sorted(str(o) for o in axioms.objects(cls, OBOINOWL.hasDbXref))
         for parent in axioms.objects(cls, RDFS.subClassOf):
             if isinstance(parent, URIRef):
-                parents.append(_id(parent))
+                term.parents.append(str(parent))
             elif isinstance(parent, BNode) and (parent, RDF.type, OWL.Restriction) in axioms:
-                prop = axioms.value(parent, OWL.onProperty)
                 filler = axioms.value(parent, OWL.someValuesFrom)
                 if isinstance(filler, URIRef):
-                    relationships[_id(prop)].add(_id(filler))
-        lines += [f"is_a: {p}" for p in sorted(parents)]
-        for prop in sorted(relationships):
-            lines += [f"relationship: {prop} {target}" for target in sorted(relationships[prop])]
-        lines.append("")
-    for prop in properties:
-        lines += [
-            "[Typedef]",
-            f"id: {_id(prop)}",
-            f"name: {_escape_value(_first(axioms, prop, RDFS.label))}",
-        ]
-        definition = _first(axioms, prop, DEFINITION)
-        if definition:
-            lines.append(f"def: {_quote(definition)} []")
-        for parent in sorted(axioms.objects(prop, RDFS.subPropertyOf)):
-            if isinstance(parent, URIRef) and str(parent).startswith(BASE):
-                lines.append(f"is_a: {_id(parent)}")
-        if (prop, RDF.type, OWL.TransitiveProperty) in axioms:
-            lines.append("is_transitive: true")
+                    prop = str(axioms.value(parent, OWL.onProperty))
+                    term.relationships.append((prop, str(filler)))
+        term.parents.sort()
+        term.relationships.sort()
+        flat.append(term)
+    relations = []
+    for prop in _ours(axioms, OWL.ObjectProperty):
+        relation = Relation(
+            str(prop), _first(axioms, prop, RDFS.label), _first(axioms, prop, DEFINITION)
+        )
+        relation.parents = sorted(
+            str(p) for p in axioms.objects(prop, RDFS.subPropertyOf) if str(p).startswith(BASE)
+        )
+        relation.transitive = (prop, RDF.type, OWL.TransitiveProperty) in axioms
         inverse = axioms.value(prop, OWL.inverseOf)
-        if isinstance(inverse, URIRef):
-            lines.append(f"inverse_of: {_id(inverse)}")
+        relation.inverse = str(inverse) if isinstance(inverse, URIRef) else ""
+        relations.append(relation)
+    return FlatOntology(
+        str(ontology),
+        _first(axioms, ontology, OWL.versionInfo),
+        _first(axioms, ontology, OWL.versionIRI),
+        _first(axioms, ontology, RDFS.comment),
+        flat,
+        relations,
+    )
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _value(text: str) -> str:
+    """An unquoted OBO value: no newlines, and `!` / `{` would start a comment / qualifiers."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("!", "\\!").replace("{", "\\{")
+
+
+def to_obo(axioms: Graph) -> bytes:
+    flat = terms(axioms)
+    lines = [
+        "format-version: 1.4",
+        f"data-version: {flat.version}",
+        "ontology: b12kg",
+        f"idspace: b12 {BASE}",
+        f"remark: {_value(flat.comment)}",
+        "",
+    ]
+    for term in flat.terms:
+        lines += ["[Term]", f"id: {curie(term.iri)}", f"name: {_value(term.label)}"]
+        if term.definition:
+            lines.append(f"def: {_quote(term.definition)} []")
+        lines += [f"comment: {_value(c)}" for c in term.comments]
+        lines += [f"synonym: {_quote(text)} {scope} []" for text, scope in term.synonyms]
+        lines += [f"xref: {x}" for x in term.xrefs]
+        lines += [f"is_a: {curie(p)}" for p in term.parents]
+        lines += [f"relationship: {curie(p)} {curie(o)}" for p, o in term.relationships]
+        lines.append("")
+    for relation in flat.relations:
+        lines += ["[Typedef]", f"id: {curie(relation.iri)}", f"name: {_value(relation.label)}"]
+        if relation.definition:
+            lines.append(f"def: {_quote(relation.definition)} []")
+        lines += [f"is_a: {curie(p)}" for p in relation.parents]
+        if relation.transitive:
+            lines.append("is_transitive: true")
+        if relation.inverse:
+            lines.append(f"inverse_of: {curie(relation.inverse)}")
         lines.append("")
     return "\n".join(lines).encode("utf-8")

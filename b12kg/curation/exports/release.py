@@ -11,13 +11,15 @@ from rdflib.namespace import OWL, RDF
 
 from b12kg.curation.exports.context import to_context
 from b12kg.curation.exports.obo import to_obo
+from b12kg.curation.exports.obographs import to_obographs
 from b12kg.curation.exports.sssom import to_sssom
 from b12kg.curation.tables import Curation
 
 OBO_FILE = "b12kg.obo"
 SSSOM_FILE = "b12kg.sssom.tsv"
 CONTEXT_FILE = "b12kg.context.jsonld"
-RELEASE_FILES = (OBO_FILE, SSSOM_FILE, CONTEXT_FILE)
+OBOGRAPHS_FILE = "b12kg.json"
+RELEASE_FILES = (OBO_FILE, SSSOM_FILE, CONTEXT_FILE, OBOGRAPHS_FILE)
 
 
 def ontology_version(axioms: Graph) -> str:
@@ -30,4 +32,5 @@ def release_files(curation: Curation, axioms: Graph) -> dict[str, bytes]:
         OBO_FILE: to_obo(axioms),
         SSSOM_FILE: to_sssom(curation, ontology_version(axioms)),
         CONTEXT_FILE: to_context(),
+        OBOGRAPHS_FILE: to_obographs(axioms),
     }
