@@ -49,7 +49,7 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     request (seconds). `bound` holds the terms of the trailing VALUES block: projected bound
     variables carry the bound value, as on the embedded store.
     """
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     if bound:
@@ -68,6 +68,10 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     if graph:
         wrapper.addParameter("default-graph-uri", graph)
     wrapper.setQuery(text)
+    # SPARQLWrapper guesses the query form with a regex that skips only every other comment
+    # line, so a word such as "describe" or "added" in a `#+` header made it send a SELECT as
+    # DESCRIBE (XML back) or as an update. This function runs SELECTs only.
+    wrapper.queryType = SELECT
 
     try:
         result = wrapper.query()
