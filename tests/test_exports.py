@@ -187,6 +187,9 @@ def test_context_declares_b12_and_every_xref_prefix(curation) -> None:
     document = {"@context": context, "@id": "b12:pernicious_anemia", "b12:kind": "disease"}
     graph = Graph().parse(data=json.dumps(document), format="json-ld")
     assert {str(s) for s in graph.subjects()} == {PA}
+    curies = pytest.importorskip("curies")  # what sssom-py and OAK build their converters on
+    converter = curies.load_jsonld_context(str(ONTOLOGY / "b12kg.context.jsonld"))
+    assert converter.compress("http://purl.obolibrary.org/obo/DOID_13381") == "DOID:13381"
 
 
 # --- grlc: every query header is YAML --------------------------------------------------------------
