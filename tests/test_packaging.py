@@ -26,7 +26,15 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
 
 
 def test_wheel_carries_the_artifacts_unchanged(wheel: zipfile.ZipFile) -> None:
-    for name in ("b12kg.ttl", "b12kg.owl"):
+    names = (
+        "b12kg.ttl",
+        "b12kg.owl",
+        "b12kg.obo",
+        "b12kg.sssom.tsv",
+        "b12kg.context.jsonld",
+        "b12kg.json",
+    )
+    for name in names:
         assert wheel.read(f"b12kg/_data/{name}") == (ONTOLOGY / name).read_bytes()
 
 

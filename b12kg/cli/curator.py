@@ -19,7 +19,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if report.stale:
             emit(f"stale: {', '.join(report.stale)} differ from a fresh build; run `b12kg build`")
         else:
-            emit(f"up to date: {report.output}/b12kg.owl and b12kg.ttl equal a fresh build")
+            emit(f"up to date: the release files in {report.output} equal a fresh build")
     else:
         counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
         emit(f"wrote {', '.join(str(report.output / n) for n in report.written)}\n{counts}")
@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         sub,
         "build",
         cmd_build,
-        "validate ontology/src and write ontology/b12kg.owl and .ttl",
+        "validate ontology/src and write the release files in ontology/ (.owl, .ttl, .obo, …)",
         "examples:\n  b12kg build            # rebuild both artifacts atomically\n"
         "  b12kg build --check    # exit 1 if the committed artifacts differ from a fresh build",
     )

@@ -22,6 +22,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from b12kg.curation.exports.rdfxml import to_rdfxml
+from b12kg.curation.exports.release import release_files
+from b12kg.curation.exports.turtle import to_turtle
 from b12kg.curation.publish import publish, recover
 from b12kg.curation.qc import graph_problems
 from b12kg.curation.tables import (
@@ -455,12 +458,8 @@ def canonical_triples(graph: Graph) -> list[ox.Triple]:
 def serialize(axioms: Graph, full: Graph) -> dict[str, bytes]:
     """The bytes of each artifact: identical for identical sources, whatever the hash seed."""
     return {
-        OWL_FILE: ox.serialize(
-            canonical_triples(axioms), format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES
-        ),
-        TTL_FILE: ox.serialize(
-            canonical_triples(full), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES
-        ),
+        OWL_FILE: to_rdfxml(canonical_triples(axioms), PREFIXES),
+        TTL_FILE: to_turtle(canonical_triples(full), PREFIXES),
     }
 
 
@@ -508,7 +507,8 @@ def count_by_kind(curation: Curation) -> dict[str, int]:
 def build(
     sources: Path | str | None = None, output: Path | str | None = None, *, check: bool = False
 ) -> BuildReport:
-    """Validate `sources`, then write both artifacts into `output` (or, with check, compare).
+    """Validate `sources`, then write the artifacts into `output` (or, with check, compare):
+    b12kg.owl, b12kg.ttl and the derived release files (exports.release.RELEASE_FILES).
 
     Defaults: the `ontology/src` and `ontology/` of the checkout the curator stands in.
     """
@@ -521,7 +521,7 @@ def build(
     if problems:
         raise CurationError(problems)
     report = BuildReport(output=output, counts=count_by_kind(curation))
-    artifacts = serialize(axioms, full)
+    artifacts = {**serialize(axioms, full), **release_files(curation, axioms)}
     artifacts[INDEX_FILE] = graph_index(artifacts[TTL_FILE])
     if check:
         report.stale = [

@@ -75,8 +75,9 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     if graph:
         wrapper.addParameter("default-graph-uri", graph)
     wrapper.setQuery(text)
-    # The query type is ours to say: SPARQLWrapper guesses it from keywords, and a SELECT that
-    # mentions ADD (queries/missing-xrefs.rq) would be sent to the store as an update.
+    # SPARQLWrapper guesses the query form with a regex that skips only every other comment
+    # line, so a word such as "describe" or "added" in a `#+` header made it send a SELECT as
+    # DESCRIBE (XML back) or as an update. This function runs SELECTs only.
     wrapper.queryType = SELECT
 
     try:
