@@ -68,11 +68,20 @@ class KnowledgeGraph(GraphIndex):
 
         return PathList(causes_of(self, finding, via=via))
 
-    def rank_causes(self, findings: list[str | Entity], *, limit: int = 10) -> Differential:
-        """Causes ranked by how well their expected findings fit the given ones."""
+    def rank_causes(
+        self,
+        findings: list[str | Entity],
+        *,
+        limit: int = 10,
+        inputs: list[str | Entity] | tuple[str | Entity, ...] = (),
+    ) -> Differential:
+        """Causes ranked by how well their expected findings fit the given ones, in labelled
+        sections; `inputs` (the patient's conditions and drugs) rank first in their section."""
         from b12kg.questions.differential import rank_causes
+        from b12kg.vocabulary import CAUSE_KINDS
 
-        return rank_causes(self, findings, limit=limit)
+        own = [self.find(n, kinds=CAUSE_KINDS) for n in inputs]
+        return rank_causes(self, findings, limit=limit, inputs=own)
 
     def explain(self, *names: str | Entity, finding: str | Entity | None = None) -> Explanation:
         """A clinician-readable account of how the inputs can explain a low (or high) B12."""

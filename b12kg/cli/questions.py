@@ -185,20 +185,27 @@ def cmd_causes(args: argparse.Namespace) -> int:
 
     kg = open_graph(args)
     found = kg.causes_of(args.finding, via=args.via)
+    target = found[0].finding if found else None
+    if target is not None and target.id == "serum_b12_increased" and args.via is None:
+        # a high result may be falsely increased (macro-B12): its own section
+        found = [*found, *kg.causes_of("serum_b12_falsely_increased")]
     if args.format == "json":
-        emit(to_json(_paths_document(found)))
+        document = _paths_document(found)
+        for record, path in zip(document["paths"], found, strict=True):
+            record["section"] = path.section
+        emit(to_json(document))
     else:
         best: dict[str, object] = {}
-        for path in found:  # one row per cause and kind: its strongest route
-            best.setdefault((path.source.id, path.kind), path)
+        for path in found:  # one row per cause and section: its strongest route
+            best.setdefault((path.source.id, path.section), path)
         rows = _flat_rows(list(best.values()))
-        emit(
-            rows_output(
-                rows,
-                args.format,
-                columns=["source", "kind", "nature", "strength", "mechanisms", "sources"],
-            )
-        )
+        for row, path in zip(rows, best.values(), strict=True):
+            row["section"] = path.section
+        columns = ["source", "kind", "nature", "strength", "mechanisms", "sources"]
+        if args.format == "csv":
+            emit(rows_output(rows, "csv", columns=["section", *columns]))
+        else:
+            emit(sectioned_table(rows, lambda r: rows_output(r, "table", columns=columns)))
     return EXIT_OK if found else EXIT_NOTHING
 
 
@@ -237,6 +244,47 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK if found else EXIT_NOTHING
 
 
+def differential_rows(candidates) -> list[dict[str, object]]:
+    return [
+        {
+            "section": c.section,
+            "rank": c.rank,
+            "cause": c.cause.label + (" (input)" if c.is_input else ""),
+            "kind": c.kind,
+            "strength": c.strength,
+            "explains": ", ".join(f.label for f in c.explained),
+            "frequency": "; ".join(f"{f.text} [{f.source}]" for f in c.frequencies),
+            "includes": ", ".join(e.label for e in c.includes),
+            "contradicts": ", ".join(f.label for f in c.conflicts),
+        }
+        for c in candidates
+    ]
+
+
+SECTION_TITLES = {
+    "cause": "causes",
+    "physiological change": "physiological changes (not a tissue deficiency)",
+    "misleading result": "misleading results (assay artefacts: the result, not the patient)",
+    "reported": "reported only (limited or seed-only evidence) — not causes",
+    "association": "associations — not shown to cause it",
+    "disputed": "disputed — contradicted by better evidence",
+}
+
+
+def sectioned_table(rows: list[dict[str, object]], render) -> str:
+    """One labelled table per section, in the fixed section order."""
+    from b12kg.questions.paths import SECTIONS
+
+    parts = []
+    for section in SECTIONS:
+        members = [
+            {k: v for k, v in r.items() if k != "section"} for r in rows if r["section"] == section
+        ]
+        if members:
+            parts.append(f"== {SECTION_TITLES[section]} ==\n" + render(members))
+    return "\n\n".join(parts)
+
+
 def cmd_differential(args: argparse.Namespace) -> int:
     from b12kg.cli.render import rows_output, to_json
 
@@ -245,25 +293,16 @@ def cmd_differential(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit(to_json(result.to_record()))
         return EXIT_OK if result.candidates else EXIT_NOTHING
-    rows = [
-        {
-            "rank": c.rank,
-            "cause": c.cause.label,
-            "kind": c.kind,
-            "strength": c.strength,
-            "explains": ", ".join(f.label for f in c.explained),
-            "also predicts": ", ".join(f.label for f in c.not_given),
-            "contradicts": ", ".join(f.label for f in c.conflicts),
-        }
-        for c in result.candidates
-    ]
-    emit(rows_output(rows, args.format))
-    if args.format == "table":
-        if result.tests:
-            emit("\ntests that would tell the leading candidates apart:")
-            for finding, by in result.tests:
-                emit(f"  {finding.label}: expected with {', '.join(c.label for c in by)}")
-        emit(f"\nranking rule: {result.rule}")
+    rows = differential_rows(result.candidates)
+    if args.format == "csv":
+        emit(rows_output(rows, "csv"))
+        return EXIT_OK if result.candidates else EXIT_NOTHING
+    emit(sectioned_table(rows, lambda r: rows_output(r, "table")))
+    if result.tests:
+        emit("\ntests that would tell the leading candidates apart:")
+        for finding, by in result.tests:
+            emit(f"  {finding.label}: expected with {', '.join(c.label for c in by)}")
+    emit(f"\nranking rule: {result.rule}")
     return EXIT_OK if result.candidates else EXIT_NOTHING
 
 
