@@ -18,6 +18,8 @@ from b12kg.sparql.backends import open_backend
 
 if TYPE_CHECKING:
     from b12kg.graph.entities import Entity
+    from b12kg.questions.assess import Assessment
+    from b12kg.questions.cohort import CohortResult
     from b12kg.questions.differential import Differential
     from b12kg.questions.explain import Explanation
     from b12kg.questions.paths import CausalPath
@@ -82,6 +84,22 @@ class KnowledgeGraph(GraphIndex):
 
         own = [self.find(n, kinds=CAUSE_KINDS) for n in inputs]
         return rank_causes(self, findings, limit=limit, inputs=own)
+
+    def assess(self, *items, limit: int = 10) -> Assessment:
+        """One patient: lab values ('B12=150 pmol/L', 'MMA 0.6 umol/L', 'tHcy 18') classified
+        against the sourced thresholds, then ranked with the conditions and drugs given."""
+        from b12kg.questions.assess import assess
+
+        return assess(self, list(items), limit=limit)
+
+    def assess_cohort(self, rows, *, limit: int = 10, progress=None) -> CohortResult:
+        """Many patients: a pandas DataFrame (patient_id, item, value, unit) or an iterable of
+        (row number, patient_id, item, value, unit); one row per patient and candidate cause."""
+        from b12kg.questions.cohort import assess_cohort, dataframe_rows
+
+        if hasattr(rows, "columns"):
+            rows = dataframe_rows(rows)
+        return assess_cohort(self, rows, limit=limit, progress=progress)
 
     def explain(self, *names: str | Entity, finding: str | Entity | None = None) -> Explanation:
         """A clinician-readable account of how the inputs can explain a low (or high) B12."""

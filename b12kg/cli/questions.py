@@ -306,6 +306,131 @@ def cmd_differential(args: argparse.Namespace) -> int:
     return EXIT_OK if result.candidates else EXIT_NOTHING
 
 
+def _assess_text(a) -> str:
+    from b12kg.cli.render import rows_output
+
+    lines = []
+    if a.labs:
+        lines.append("lab values (classified by the sourced bands of thresholds.tsv):")
+        for lab in a.labs:
+            lines.append(f"  {lab.describe()}")
+            lines.extend(f"      {n}" for n in lab.notes)
+    if a.inputs:
+        lines.append("conditions and drugs: " + ", ".join(e.label for e in a.inputs))
+    negative = [i.text for i in a.items if not i.present]
+    if negative:
+        lines.append("answered no/negative (not used): " + ", ".join(negative))
+    lines.append(
+        "findings: "
+        + (", ".join(f.label for f in a.findings) or "none abnormal: nothing to explain")
+    )
+    if a.candidates:
+        lines.append("")
+        lines.append(
+            sectioned_table(differential_rows(a.candidates), lambda r: rows_output(r, "table"))
+        )
+    if a.tests:
+        lines.append("\nnext tests (would tell the leading candidates apart):")
+        for finding, by in a.tests:
+            lines.append(f"  {finding.label}: expected with {', '.join(c.label for c in by)}")
+    if a.not_accounted:
+        lines.append(
+            "\nnot accounting for these findings in the graph: "
+            + ", ".join(e.label for e in a.not_accounted)
+        )
+    if a.cautions:
+        from b12kg.questions.explain import _caution_sentence
+
+        lines.append("\ncautions:")
+        for caution in a.cautions:
+            lines.append(f"  - {_caution_sentence(caution.caution.definition)}")
+    if a.rule:
+        lines.append(f"\nranking rule: {a.rule}")
+    return "\n".join(lines)
+
+
+def _progress_bar(done: int, total: int) -> None:
+    import os
+    import sys
+
+    if sys.stderr.isatty():
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(
+            f"\rassessing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} patients"
+        )
+        if done == total:
+            sys.stderr.write("\n")
+    elif os.environ.get("B12KG_PROGRESS") and (done % 10000 == 0 or done == total):
+        sys.stderr.write(f"assessing: {done}/{total} patients\n")
+
+
+def _cohort(args: argparse.Namespace, kg) -> int:
+    import sys
+
+    from b12kg.questions.cohort import read_long_table, write_rows
+
+    result = kg.assess_cohort(
+        read_long_table(args.cohort), limit=args.limit, progress=_progress_bar
+    )
+    target = args.output
+    if target:
+        suffix = target.rsplit(".", 1)[-1].lower()
+        fmt = {"parquet": "parquet", "jsonl": "jsonl", "json": "jsonl", "ndjson": "jsonl"}.get(
+            suffix, "csv"
+        )
+    else:
+        fmt = "jsonl" if args.format == "json" else "csv"
+    write_rows(result.rows, target, fmt)
+    for skipped in result.skipped[:20]:
+        who = f" (patient {skipped.patient_id})" if skipped.patient_id else ""
+        sys.stderr.write(f"b12kg: row {skipped.row}{who} skipped: {skipped.reason}\n")
+    if len(result.skipped) > 20:
+        sys.stderr.write(
+            f"b12kg: … and {len(result.skipped) - 20} more skipped rows (--skipped FILE lists all)\n"
+        )
+    if args.skipped:
+        with open(args.skipped, "w", encoding="utf-8", newline="") as stream:
+            import csv
+
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(["row", "patient_id", "reason", "category"])
+            for s in result.skipped:
+                writer.writerow([s.row, s.patient_id, s.reason, s.category])
+    summary = result.summary
+    reasons = ", ".join(f"{n} {why}" for why, n in summary["skipped_by_reason"].items())
+    sys.stderr.write(
+        f"b12kg: {summary['patients']} patients ({summary['distinct_profiles']} distinct profiles), "
+        f"{summary['rows_written']} rows written; {summary['rows_skipped']} input rows skipped"
+        + (f" ({reasons})" if reasons else "")
+        + "\n"
+    )
+    return EXIT_NOTHING if result.skipped else EXIT_OK
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from b12kg.cli.render import rows_output, to_json
+    from b12kg.errors import UsageError
+
+    kg = open_graph(args)
+    if args.cohort:
+        if args.items:
+            raise UsageError("give either items or --cohort FILE, not both")
+        return _cohort(args, kg)
+    if not args.items:
+        raise UsageError(
+            "give the patient's items (e.g. 'B12=150 pmol/L' metformin) or --cohort FILE"
+        )
+    assessment = kg.assess(*args.items, limit=args.limit)
+    if args.format == "json":
+        emit(to_json(assessment.to_record()))
+    elif args.format == "csv":
+        emit(rows_output(differential_rows(assessment.candidates), "csv"))
+    else:
+        emit(_assess_text(assessment))
+    return EXIT_OK if assessment.candidates or not assessment.findings else EXIT_NOTHING
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = with_source(
         add_verb(
@@ -410,4 +535,32 @@ def register(sub: argparse._SubParsersAction) -> None:
         )
     )
     p.add_argument("findings", nargs="+", help="low | high | lab findings")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=int, default=10, help="candidates per section (ties kept whole)")
+
+    p = with_source(
+        add_verb(
+            sub,
+            "assess",
+            cmd_assess,
+            "one patient (or a cohort): lab values classified, then causes ranked with next tests",
+            "examples:\n  b12kg assess 'B12=150 pmol/L' 'MMA 0.6 umol/L' metformin\n"
+            "  b12kg assess 'B12 220 ng/L' 'holoTC 20 pmol/L' 'tHcy 18' 'intrinsic factor antibody positive'\n"
+            "  b12kg assess --cohort labs.csv --output ranked.parquet   # long table: patient_id,item,value,unit\n\n"
+            "lab items: B12 (pmol/L or ng/L), holoTC (pmol/L), MMA (nmol/L, umol/L), tHcy (umol/L);\n"
+            "each value is classified by the first source in thresholds.tsv with a band for it (an\n"
+            "indeterminate band says so); other items are conditions, drugs or findings (names or codes).\n"
+            "cohort: CSV/TSV/Parquet in; CSV (stdout), JSON Lines (--format json or .jsonl) or Parquet out;\n"
+            "a bad row is reported with its row number and skipped (exit 1), the rest is processed",
+        )
+    )
+    p.add_argument("items", nargs="*", help="'B12=150 pmol/L', 'MMA 0.6 umol/L', metformin …")
+    p.add_argument(
+        "--cohort", default=None, metavar="FILE", help="a long table: patient_id, item, value, unit"
+    )
+    p.add_argument(
+        "--output", default=None, metavar="FILE", help="cohort output (.csv, .jsonl, .parquet)"
+    )
+    p.add_argument(
+        "--skipped", default=None, metavar="FILE", help="write every skipped cohort row here (CSV)"
+    )
+    p.add_argument("--limit", type=int, default=10, help="candidates per section (ties kept whole)")
