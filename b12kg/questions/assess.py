@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from b12kg.errors import UnknownEntity, UsageError
@@ -64,11 +65,13 @@ _ITEM = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).casefold()
     return "".join(ch for ch in text if ch.isalnum())
 
 
+@lru_cache(maxsize=1024)
 def _unit(text: str) -> str:
     unit = text.strip().replace("μ", "µ").replace("umol", "µmol").replace("mcmol", "µmol")
     return unit.lower().replace(" ", "").replace("per", "/")

@@ -64,20 +64,37 @@ def _category(error: Exception) -> str:
 
 @dataclass
 class CohortResult:
-    rows: list[dict[str, object]] = field(default_factory=list)
+    """Per patient: its id, its lab summary and the ranked rows of its profile (shared by every
+    patient with that profile); `rows` spells them out, one dict per patient and candidate."""
+
+    patients_ranked: list[tuple[str, str, list[dict[str, object]]]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     patients: int = 0
     profiles: int = 0  # distinct profiles ranked
+    _rows: list[dict[str, object]] | None = None
+
+    @property
+    def rows(self) -> list[dict[str, object]]:
+        if self._rows is None:
+            self._rows = [
+                {"patient_id": patient, "labs": labs, **row}
+                for patient, labs, ranked in self.patients_ranked
+                for row in ranked
+            ]
+        return self._rows
 
     def __iter__(self) -> Iterator[dict[str, object]]:
         return iter(self.rows)
+
+    def __len__(self) -> int:
+        return sum(len(ranked) for _, _, ranked in self.patients_ranked)
 
     @property
     def summary(self) -> dict[str, object]:
         return {
             "patients": self.patients,
             "distinct_profiles": self.profiles,
-            "rows_written": len(self.rows),
+            "rows_written": len(self),
             "rows_skipped": len(self.skipped),
             "skipped_by_reason": dict(Counter(s.category for s in self.skipped).most_common()),
         }
@@ -156,8 +173,7 @@ def assess_cohort(
         if candidates is None:
             candidates = _rank_profile(kg, patient_items, limit)
             ranked[profile] = candidates
-        for row in candidates:
-            result.rows.append({"patient_id": patient_id, "labs": labs, **row})
+        result.patients_ranked.append((patient_id, labs, candidates))
     result.profiles = len(ranked)
     return result
 

@@ -148,22 +148,45 @@ class Differential:
         }
 
 
-def _opposite(a: Entity, b: Entity) -> bool:
-    return bool(a.analyte) and a.analyte == b.analyte and a.direction != b.direction
+def _key(c: dict) -> tuple:
+    """The ranking key within a section (Differential.rule), least first."""
+    return (
+        SECTION_ORDER[c["section"]],
+        not c["input"],
+        not c["anchor"],
+        -len(c["explained"]),
+        len(c["conflicts"]),
+        -c["best"].strength_rank,
+        -c["share"],
+        c["directions"],
+    )
 
 
 # --- computed once per loaded graph -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathFacts:
+    """What ranking needs of one path, computed once: no property is evaluated per profile."""
+
+    path: CausalPath
+    finding: str  # the finding it explains (a falsely increased B12 stands for a high one)
+    order: tuple[int, int, int]  # (section, -strength, steps): the best path is the least
+    lowers: bool  # passes a mechanism that lowers serum B12 and none that raises it
+    raises: bool
 
 
 @dataclass
 class CandidateTable:
     """Every cause's paths to every lab finding, and which mechanisms move serum B12 which way."""
 
-    paths: dict[str, tuple[CausalPath, ...]]  # cause id -> paths (consequences left out)
+    facts: dict[str, tuple[PathFacts, ...]]  # cause id -> its paths (consequences left out)
+    to: dict[str, dict[str, tuple[PathFacts, ...]]]  # cause id -> finding -> paths to it
     by_finding: dict[str, set[str]]  # finding id -> causes with a path to it
-    lowering: frozenset[str]  # mechanisms with a path to serum B12 decreased
-    raising: frozenset[str]  # mechanisms with a path to serum B12 increased
+    predictions: dict[str, frozenset[str]]  # cause id -> findings predicted (no artefacts)
+    predicted_directions: dict[str, dict[str, set[str]]]  # cause -> analyte -> directions
     directions: dict[str, int]  # cause id -> how many serum-B12 directions it predicts
+    ancestors: dict[str, tuple[str, ...]]
 
 
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -186,49 +209,45 @@ def candidate_table(kg: GraphIndex) -> CandidateTable:
     if table is not None:
         return table
     findings = {e.id for e in kg.entities.values() if e.kind == "lab_finding"}
-    paths: dict[str, tuple[CausalPath, ...]] = {}
-    by_finding: dict[str, set[str]] = defaultdict(set)
-    directions: dict[str, int] = {}
+    lowering, raising = _reaching(kg, LOW), _reaching(kg, HIGH)
+    only_lowering, only_raising = lowering - raising, raising - lowering
+    table = CandidateTable({}, {}, defaultdict(set), {}, {}, {}, {})
     for entity in kg.entities.values():
         if entity.kind not in CAUSE_KINDS:
             continue
-        walked = tuple(p for p in walk(kg, entity.id, findings) if p.section)
+        walked = [p for p in walk(kg, entity.id, findings) if p.section]
         if not walked:
             continue
-        paths[entity.id] = walked
+        facts = []
         for p in walked:
-            by_finding[p.finding.id].add(entity.id)
-        directions[entity.id] = len({p.finding.id for p in walked} & set(ANCHORS))
-    table = CandidateTable(
-        paths=paths,
-        by_finding=dict(by_finding),
-        lowering=_reaching(kg, LOW),
-        raising=_reaching(kg, HIGH),
-        directions=directions,
-    )
+            mechanisms = {m.id for m in p.mechanisms}
+            facts.append(
+                PathFacts(
+                    path=p,
+                    finding=STANDS_FOR.get(p.finding.id, p.finding.id),
+                    order=(SECTION_ORDER[p.section], -p.strength_rank, len(p.steps)),
+                    lowers=bool(mechanisms & only_lowering),
+                    raises=bool(mechanisms & only_raising),
+                )
+            )
+            table.by_finding[p.finding.id].add(entity.id)
+        table.facts[entity.id] = tuple(facts)
+        to: dict[str, list[PathFacts]] = defaultdict(list)
+        for f in facts:
+            to[f.finding].append(f)
+        table.to[entity.id] = {k: tuple(v) for k, v in to.items()}
+        predicted = {p.finding.id for p in walked if p.nature != "assay artefact"}
+        table.predictions[entity.id] = frozenset(predicted)
+        directions: dict[str, set[str]] = defaultdict(set)
+        for f in predicted:
+            if kg.entities[f].analyte:
+                directions[kg.entities[f].analyte].add(kg.entities[f].direction)
+        table.predicted_directions[entity.id] = dict(directions)
+        table.directions[entity.id] = len({p.finding.id for p in walked} & set(ANCHORS))
+        table.ancestors[entity.id] = tuple(kg.ancestors(entity.id))
+    table.by_finding = dict(table.by_finding)
     _TABLES[kg] = table
     return table
-
-
-def _coherent(path: CausalPath, anchors: set[str], table: CandidateTable) -> bool:
-    """False when the path runs through a mechanism that moves serum B12 against the result."""
-    ids = {m.id for m in path.mechanisms}
-    if HIGH in anchors and ids & (table.lowering - table.raising):
-        return False
-    return not (LOW in anchors and ids & (table.raising - table.lowering))
-
-
-def _key(c: dict) -> tuple:
-    return (
-        SECTION_ORDER[c["section"]],
-        not c["input"],
-        not c["anchor"],
-        -len(c["explained"]),
-        len(c["conflicts"]),
-        -c["best"].strength_rank,
-        -c["share"],
-        c["directions"],
-    )
 
 
 def rank_causes(
@@ -254,77 +273,71 @@ def rank_causes(
     anchors = given_ids & set(ANCHORS)
     table = candidate_table(kg)
     input_ids = {e.id for e in inputs}
-    reachable = {STANDS_FOR.get(f, f) for f in table.by_finding}
-    pool: set[str] = set(input_ids & set(table.paths))
-    for finding in given_ids & reachable:
+    pool: set[str] = set(input_ids & set(table.facts))
+    for finding in given_ids:
         pool |= table.by_finding.get(finding, set())
     if HIGH in given_ids:
         pool |= table.by_finding.get(FALSELY_HIGH, set())
+    high_given, low_given = HIGH in anchors, LOW in anchors
     scored = []
     for cause_id in pool:
-        walked = table.paths[cause_id]
+        to = table.to[cause_id]
         usable = [
-            p
-            for p in walked
-            if STANDS_FOR.get(p.finding.id, p.finding.id) in given_ids
-            and _coherent(p, anchors, table)
+            f
+            for finding in given_ids
+            for f in to.get(finding, ())
+            if not (high_given and f.lowers) and not (low_given and f.raises)
         ]
         if not usable:
             continue
-        best = min(
-            usable,
-            key=lambda p: (
-                STANDS_FOR.get(p.finding.id, p.finding.id) not in anchors,
-                SECTION_ORDER[p.section],
-                -p.strength_rank,
-                len(p.steps),
-            ),
-        )
-        explained_ids = {STANDS_FOR.get(p.finding.id, p.finding.id) for p in usable}
-        predictions = {p.finding.id for p in walked if p.nature != "assay artefact"}
+        best = min(usable, key=lambda f: (f.finding not in anchors, f.order))
+        explained_ids = {f.finding for f in usable}
+        predictions = table.predictions[cause_id]
+        directions = table.predicted_directions[cause_id]
         conflicts = [
             g
             for g in given
-            if g.id not in predictions and any(_opposite(g, kg.entities[f]) for f in predictions)
+            if g.id not in predictions
+            and g.analyte
+            and any(d != g.direction for d in directions.get(g.analyte, ()))
         ]
         share = max((kg.tables.share(cause_id, a) for a in anchors), default=0.0)
-        frequencies = tuple(
-            f for a in sorted(anchors) for f in kg.tables.frequencies_of(cause_id, a)
-        )
-        scored.append(
-            {
-                "cause": kg.entities[cause_id],
-                "section": best.section,
-                "input": cause_id in input_ids,
-                "anchor": bool(anchors) and anchors <= explained_ids,
-                "explained": [kg.entities[i] for i in sorted(explained_ids)],
-                "conflicts": conflicts,
-                "best": best,
-                "share": share,
-                "directions": table.directions.get(cause_id, 0),
-                "not_given": [kg.entities[i] for i in sorted(predictions - given_ids)],
-                "paths": tuple(usable),
-                "frequencies": frequencies,
-            }
-        )
-    scored.sort(key=lambda c: (_key(c), c["cause"].label.casefold()))  # label: listing only
+        candidate = {
+            "cause": kg.entities[cause_id],
+            "section": best.path.section,
+            "input": cause_id in input_ids,
+            "anchor": bool(anchors) and anchors <= explained_ids,
+            "explained": [kg.entities[i] for i in sorted(explained_ids)],
+            "conflicts": conflicts,
+            "best": best.path,
+            "share": share,
+            "directions": table.directions.get(cause_id, 0),
+            "not_given": predictions - given_ids,
+            "paths": tuple(f.path for f in usable),
+            "frequencies": tuple(
+                f for a in sorted(anchors) for f in kg.tables.frequencies_of(cause_id, a)
+            ),
+        }
+        candidate["key"] = _key(candidate)
+        scored.append(candidate)
+    scored.sort(key=lambda c: (c["key"], c["cause"].label.casefold()))  # label: listing only
     # A subtype that ranks no better than its listed parent is shown under the parent.
     by_id = {c["cause"].id: c for c in scored}
     folded: dict[str, list[Entity]] = defaultdict(list)
     kept = []
     for c in scored:
-        parent = next(
-            (
-                by_id[a]
-                for a in kg.ancestors(c["cause"].id)
-                if a in by_id
-                and not c["input"]
-                and by_id[a]["section"] == c["section"]
-                and by_id[a]["explained"] == c["explained"]
-                and _key(by_id[a]) <= _key(c)
-            ),
-            None,
-        )
+        parent = None
+        if not c["input"]:
+            for a in table.ancestors.get(c["cause"].id, ()):
+                other = by_id.get(a)
+                if (
+                    other is not None
+                    and other["section"] == c["section"]
+                    and other["explained"] == c["explained"]
+                    and other["key"] <= c["key"]
+                ):
+                    parent = other
+                    break
         if parent is None:
             kept.append(c)
         else:
@@ -334,7 +347,7 @@ def rank_causes(
         members = [c for c in kept if c["section"] == section]
         rank, previous, shown = 0, None, 0
         for position, c in enumerate(members, start=1):
-            key = _key(c)
+            key = c["key"]
             if key != previous:
                 if shown >= limit:
                     break
@@ -346,7 +359,7 @@ def rank_causes(
                     rank=rank,
                     cause=c["cause"],
                     explained=tuple(c["explained"]),
-                    not_given=tuple(c["not_given"]),
+                    not_given=tuple(kg.entities[i] for i in sorted(c["not_given"])),
                     conflicts=tuple(c["conflicts"]),
                     kind=best.kind,
                     strength=best.strength,
