@@ -368,7 +368,7 @@ def _progress_bar(done: int, total: int) -> None:
 def _cohort(args: argparse.Namespace, kg) -> int:
     import sys
 
-    from b12kg.questions.cohort import read_long_table, write_rows
+    from b12kg.questions.cohort import read_long_table, write_result
 
     result = kg.assess_cohort(
         read_long_table(args.cohort), limit=args.limit, progress=_progress_bar
@@ -381,7 +381,7 @@ def _cohort(args: argparse.Namespace, kg) -> int:
         )
     else:
         fmt = "jsonl" if args.format == "json" else "csv"
-    write_rows(result.rows, target, fmt)
+    write_result(result, target, fmt)
     for skipped in result.skipped[:20]:
         who = f" (patient {skipped.patient_id})" if skipped.patient_id else ""
         sys.stderr.write(f"b12kg: row {skipped.row}{who} skipped: {skipped.reason}\n")

@@ -263,6 +263,43 @@ def dataframe_rows(frame) -> Iterator[tuple[int, object, object, object, object]
         yield (number, *values)
 
 
+def write_result(result: CohortResult, target: str | Path | None, fmt: str, stream=None) -> None:
+    """Write a cohort result without spelling out a dict per row: each profile's rows are
+    encoded once (CSV cells, JSON fragments) and prefixed with each patient's id and labs."""
+    import json
+    import sys
+
+    if fmt == "parquet":
+        write_rows(result.rows, target, fmt)
+        return
+    out = open(target, "w", encoding="utf-8", newline="") if target else (stream or sys.stdout)  # noqa: SIM115
+    try:
+        encoded: dict[int, list] = {}
+        if fmt == "jsonl":
+            for patient, labs, ranked in result.patients_ranked:
+                parts = encoded.get(id(ranked))
+                if parts is None:
+                    parts = [json.dumps(row, ensure_ascii=False)[1:] for row in ranked]
+                    encoded[id(ranked)] = parts
+                head = (
+                    f'{{"patient_id": {json.dumps(patient, ensure_ascii=False)}, '
+                    f'"labs": {json.dumps(labs, ensure_ascii=False)}, '
+                )
+                out.writelines(head + part + "\n" for part in parts)
+        else:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(OUTPUT_COLUMNS)
+            for patient, labs, ranked in result.patients_ranked:
+                cells = encoded.get(id(ranked))
+                if cells is None:
+                    cells = [tuple(row.get(c, "") for c in OUTPUT_COLUMNS[2:]) for row in ranked]
+                    encoded[id(ranked)] = cells
+                writer.writerows((patient, labs, *c) for c in cells)
+    finally:
+        if target:
+            out.close()
+
+
 def write_rows(
     rows: list[dict[str, object]], target: str | Path | None, fmt: str, stream=None
 ) -> None:
