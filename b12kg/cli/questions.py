@@ -530,8 +530,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             "from findings to causes: rank the causes whose expected findings fit",
             'examples:\n  b12kg differential low "methylmalonic acid increased" "intrinsic factor antibody positive"\n'
             "  b12kg differential high          # isolated high B12\n\n"
-            "ranking: most given findings explained, fewest contradicted, causal before association,\n"
-            "strongest evidence, most specific; then the tests that would separate the leaders",
+            "sections: cause | physiological change | misleading result | reported | association |\n"
+            "disputed; within each: explains the B12 result, most findings explained (direction\n"
+            "respected), fewest contradicted, strongest evidence, sourced frequency, most specific;\n"
+            "ties share a rank. Then the tests that would separate the leaders",
         )
     )
     p.add_argument("findings", nargs="+", help="low | high | lab findings")
