@@ -179,3 +179,29 @@ def test_decision_tables_are_checked_at_build(tmp_path: Path) -> None:
     ):
         assert expected in text
     assert UsageError  # imported for the error family
+
+
+def test_validate_reports_a_bad_decision_table_row(mini_sources: Path) -> None:
+    from b12kg.curation.validation import validate
+
+    (mini_sources / "frequencies.tsv").write_text(
+        "cause\tcategory\tfrequency_text\tpopulation\tsource\nno_such\tlow_serum_b12\t5 %\tp\tnowhere\n"
+    )
+    report = validate(mini_sources, owl=False)
+    assert "decision-tables" in report.ran
+    assert {(p.file, p.line, p.field) for p in report.problems} >= {
+        ("frequencies.tsv", 2, "cause"),
+        ("frequencies.tsv", 2, "source"),
+    }
+
+
+def test_causes_files_paths_in_sections(capsys) -> None:
+    assert main(["causes", "high", "--format", "json"]) == 0
+    paths = json.loads(capsys.readouterr().out)["paths"]
+    sections = {p["source"]["id"]: p["section"] for p in paths}
+    assert sections["macro_vitamin_b12"] == "misleading result"
+    assert sections["cobalamin"] == "cause"
+    assert "pernicious_anemia" not in sections, "a masked low is not a cause of high B12"
+    assert main(["causes", "low"]) == 0
+    table = capsys.readouterr().out
+    assert "== physiological changes" in table and "pregnancy" in table.split("== reported")[0]
