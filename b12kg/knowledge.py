@@ -18,6 +18,8 @@ from b12kg.sparql.backends import open_backend
 TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
 if TYPE_CHECKING:
     from b12kg.graph.entities import Entity
+    from b12kg.questions.assess import Assessment
+    from b12kg.questions.cohort import CohortResult
     from b12kg.questions.differential import Differential
     from b12kg.questions.explain import Explanation
     from b12kg.questions.paths import CausalPath
@@ -68,11 +70,36 @@ class KnowledgeGraph(GraphIndex):
 
         return PathList(causes_of(self, finding, via=via))
 
-    def rank_causes(self, findings: list[str | Entity], *, limit: int = 10) -> Differential:
-        """Causes ranked by how well their expected findings fit the given ones."""
+    def rank_causes(
+        self,
+        findings: list[str | Entity],
+        *,
+        limit: int = 10,
+        inputs: list[str | Entity] | tuple[str | Entity, ...] = (),
+    ) -> Differential:
+        """Causes ranked by how well their expected findings fit the given ones, in labelled
+        sections; `inputs` (the patient's conditions and drugs) rank first in their section."""
         from b12kg.questions.differential import rank_causes
+        from b12kg.vocabulary import CAUSE_KINDS
 
-        return rank_causes(self, findings, limit=limit)
+        own = [self.find(n, kinds=CAUSE_KINDS) for n in inputs]
+        return rank_causes(self, findings, limit=limit, inputs=own)
+
+    def assess(self, *items, limit: int = 10) -> Assessment:
+        """One patient: lab values ('B12=150 pmol/L', 'MMA 0.6 umol/L', 'tHcy 18') classified
+        against the sourced thresholds, then ranked with the conditions and drugs given."""
+        from b12kg.questions.assess import assess
+
+        return assess(self, list(items), limit=limit)
+
+    def assess_cohort(self, rows, *, limit: int = 10, progress=None) -> CohortResult:
+        """Many patients: a pandas DataFrame (patient_id, item, value, unit) or an iterable of
+        (row number, patient_id, item, value, unit); one row per patient and candidate cause."""
+        from b12kg.questions.cohort import assess_cohort, dataframe_rows
+
+        if hasattr(rows, "columns"):
+            rows = dataframe_rows(rows)
+        return assess_cohort(self, rows, limit=limit, progress=progress)
 
     def explain(self, *names: str | Entity, finding: str | Entity | None = None) -> Explanation:
         """A clinician-readable account of how the inputs can explain a low (or high) B12."""

@@ -16,7 +16,7 @@ def _append(path: Path, row: str) -> None:
 def test_mini_sources_pass_every_layer(mini_sources: Path) -> None:
     report = validate(mini_sources, owl=False)
     assert report.ok, report.problems
-    assert report.ran == ["curation", "qc-queries"]
+    assert report.ran == ["curation", "decision-tables", "qc-queries"]
 
 
 def test_a_cycle_in_a_mechanism_chain_is_reported(mini_sources: Path) -> None:

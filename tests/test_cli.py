@@ -127,7 +127,7 @@ def test_causes_table_and_csv(capsys) -> None:
     assert "omeprazole" in table and "Crohn" not in table
     assert main(["causes", "high", "--format", "csv"]) == 0
     header = capsys.readouterr().out.splitlines()[0]
-    assert header == "source,kind,nature,strength,mechanisms,sources"
+    assert header == "section,source,kind,nature,strength,mechanisms,sources"
 
 
 def test_explain_names_shared_mechanism_once_and_cautions(capsys) -> None:

@@ -185,20 +185,27 @@ def cmd_causes(args: argparse.Namespace) -> int:
 
     kg = open_graph(args)
     found = kg.causes_of(args.finding, via=args.via)
+    target = found[0].finding if found else None
+    if target is not None and target.id == "serum_b12_increased" and args.via is None:
+        # a high result may be falsely increased (macro-B12): its own section
+        found = [*found, *kg.causes_of("serum_b12_falsely_increased")]
     if args.format == "json":
-        emit(to_json(_paths_document(found)))
+        document = _paths_document(found)
+        for record, path in zip(document["paths"], found, strict=True):
+            record["section"] = path.section
+        emit(to_json(document))
     else:
         best: dict[str, object] = {}
-        for path in found:  # one row per cause and kind: its strongest route
-            best.setdefault((path.source.id, path.kind), path)
+        for path in found:  # one row per cause and section: its strongest route
+            best.setdefault((path.source.id, path.section), path)
         rows = _flat_rows(list(best.values()))
-        emit(
-            rows_output(
-                rows,
-                args.format,
-                columns=["source", "kind", "nature", "strength", "mechanisms", "sources"],
-            )
-        )
+        for row, path in zip(rows, best.values(), strict=True):
+            row["section"] = path.section
+        columns = ["source", "kind", "nature", "strength", "mechanisms", "sources"]
+        if args.format == "csv":
+            emit(rows_output(rows, "csv", columns=["section", *columns]))
+        else:
+            emit(sectioned_table(rows, lambda r: rows_output(r, "table", columns=columns)))
     return EXIT_OK if found else EXIT_NOTHING
 
 
@@ -237,6 +244,47 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK if found else EXIT_NOTHING
 
 
+def differential_rows(candidates) -> list[dict[str, object]]:
+    return [
+        {
+            "section": c.section,
+            "rank": c.rank,
+            "cause": c.cause.label + (" (input)" if c.is_input else ""),
+            "kind": c.kind,
+            "strength": c.strength,
+            "explains": ", ".join(f.label for f in c.explained),
+            "frequency": "; ".join(f"{f.text} [{f.source}]" for f in c.frequencies),
+            "includes": ", ".join(e.label for e in c.includes),
+            "contradicts": ", ".join(f.label for f in c.conflicts),
+        }
+        for c in candidates
+    ]
+
+
+SECTION_TITLES = {
+    "cause": "causes",
+    "physiological change": "physiological changes (not a tissue deficiency)",
+    "misleading result": "misleading results (assay artefacts: the result, not the patient)",
+    "reported": "reported only (limited or seed-only evidence) — not causes",
+    "association": "associations — not shown to cause it",
+    "disputed": "disputed — contradicted by better evidence",
+}
+
+
+def sectioned_table(rows: list[dict[str, object]], render) -> str:
+    """One labelled table per section, in the fixed section order."""
+    from b12kg.questions.paths import SECTIONS
+
+    parts = []
+    for section in SECTIONS:
+        members = [
+            {k: v for k, v in r.items() if k != "section"} for r in rows if r["section"] == section
+        ]
+        if members:
+            parts.append(f"== {SECTION_TITLES[section]} ==\n" + render(members))
+    return "\n\n".join(parts)
+
+
 def cmd_differential(args: argparse.Namespace) -> int:
     from b12kg.cli.render import rows_output, to_json
 
@@ -245,26 +293,142 @@ def cmd_differential(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit(to_json(result.to_record()))
         return EXIT_OK if result.candidates else EXIT_NOTHING
-    rows = [
-        {
-            "rank": c.rank,
-            "cause": c.cause.label,
-            "kind": c.kind,
-            "strength": c.strength,
-            "explains": ", ".join(f.label for f in c.explained),
-            "also predicts": ", ".join(f.label for f in c.not_given),
-            "contradicts": ", ".join(f.label for f in c.conflicts),
-        }
-        for c in result.candidates
-    ]
-    emit(rows_output(rows, args.format))
-    if args.format == "table":
-        if result.tests:
-            emit("\ntests that would tell the leading candidates apart:")
-            for finding, by in result.tests:
-                emit(f"  {finding.label}: expected with {', '.join(c.label for c in by)}")
-        emit(f"\nranking rule: {result.rule}")
+    rows = differential_rows(result.candidates)
+    if args.format == "csv":
+        emit(rows_output(rows, "csv"))
+        return EXIT_OK if result.candidates else EXIT_NOTHING
+    emit(sectioned_table(rows, lambda r: rows_output(r, "table")))
+    if result.tests:
+        emit("\ntests that would tell the leading candidates apart:")
+        for finding, by in result.tests:
+            emit(f"  {finding.label}: expected with {', '.join(c.label for c in by)}")
+    emit(f"\nranking rule: {result.rule}")
     return EXIT_OK if result.candidates else EXIT_NOTHING
+
+
+def _assess_text(a) -> str:
+    from b12kg.cli.render import rows_output
+
+    lines = []
+    if a.labs:
+        lines.append("lab values (classified by the sourced bands of thresholds.tsv):")
+        for lab in a.labs:
+            lines.append(f"  {lab.describe()}")
+            lines.extend(f"      {n}" for n in lab.notes)
+    if a.inputs:
+        lines.append("conditions and drugs: " + ", ".join(e.label for e in a.inputs))
+    negative = [i.text for i in a.items if not i.present]
+    if negative:
+        lines.append("answered no/negative (not used): " + ", ".join(negative))
+    lines.append(
+        "findings: "
+        + (", ".join(f.label for f in a.findings) or "none abnormal: nothing to explain")
+    )
+    if a.candidates:
+        lines.append("")
+        lines.append(
+            sectioned_table(differential_rows(a.candidates), lambda r: rows_output(r, "table"))
+        )
+    if a.tests:
+        lines.append("\nnext tests (would tell the leading candidates apart):")
+        for finding, by in a.tests:
+            lines.append(f"  {finding.label}: expected with {', '.join(c.label for c in by)}")
+    if a.not_accounted:
+        lines.append(
+            "\nnot accounting for these findings in the graph: "
+            + ", ".join(e.label for e in a.not_accounted)
+        )
+    if a.cautions:
+        from b12kg.questions.explain import _caution_sentence
+
+        lines.append("\ncautions:")
+        for caution in a.cautions:
+            lines.append(f"  - {_caution_sentence(caution.caution.definition)}")
+    if a.rule:
+        lines.append(f"\nranking rule: {a.rule}")
+    return "\n".join(lines)
+
+
+def _progress_bar(done: int, total: int) -> None:
+    import os
+    import sys
+
+    if sys.stderr.isatty():
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(
+            f"\rassessing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} patients"
+        )
+        if done == total:
+            sys.stderr.write("\n")
+    elif os.environ.get("B12KG_PROGRESS") and (done % 10000 == 0 or done == total):
+        sys.stderr.write(f"assessing: {done}/{total} patients\n")
+
+
+def _cohort(args: argparse.Namespace, kg) -> int:
+    import sys
+
+    from b12kg.questions.cohort import read_long_table, write_result
+
+    result = kg.assess_cohort(
+        read_long_table(args.cohort), limit=args.limit, progress=_progress_bar
+    )
+    target = args.output
+    if target:
+        suffix = target.rsplit(".", 1)[-1].lower()
+        fmt = {"parquet": "parquet", "jsonl": "jsonl", "json": "jsonl", "ndjson": "jsonl"}.get(
+            suffix, "csv"
+        )
+    else:
+        fmt = "jsonl" if args.format == "json" else "csv"
+    write_result(result, target, fmt)
+    for skipped in result.skipped[:20]:
+        who = f" (patient {skipped.patient_id})" if skipped.patient_id else ""
+        sys.stderr.write(f"b12kg: row {skipped.row}{who} skipped: {skipped.reason}\n")
+    if len(result.skipped) > 20:
+        sys.stderr.write(
+            f"b12kg: … and {len(result.skipped) - 20} more skipped rows (--skipped FILE lists all)\n"
+        )
+    if args.skipped:
+        with open(args.skipped, "w", encoding="utf-8", newline="") as stream:
+            import csv
+
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(["row", "patient_id", "reason", "category"])
+            for s in result.skipped:
+                writer.writerow([s.row, s.patient_id, s.reason, s.category])
+    summary = result.summary
+    reasons = ", ".join(f"{n} {why}" for why, n in summary["skipped_by_reason"].items())
+    sys.stderr.write(
+        f"b12kg: {summary['patients']} patients ({summary['distinct_profiles']} distinct profiles), "
+        f"{summary['rows_written']} rows written; {summary['rows_skipped']} input rows skipped"
+        + (f" ({reasons})" if reasons else "")
+        + "\n"
+    )
+    return EXIT_NOTHING if result.skipped else EXIT_OK
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from b12kg.cli.render import rows_output, to_json
+    from b12kg.errors import UsageError
+
+    kg = open_graph(args)
+    if args.cohort:
+        if args.items:
+            raise UsageError("give either items or --cohort FILE, not both")
+        return _cohort(args, kg)
+    if not args.items:
+        raise UsageError(
+            "give the patient's items (e.g. 'B12=150 pmol/L' metformin) or --cohort FILE"
+        )
+    assessment = kg.assess(*args.items, limit=args.limit)
+    if args.format == "json":
+        emit(to_json(assessment.to_record()))
+    elif args.format == "csv":
+        emit(rows_output(differential_rows(assessment.candidates), "csv"))
+    else:
+        emit(_assess_text(assessment))
+    return EXIT_OK if assessment.candidates or not assessment.findings else EXIT_NOTHING
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -366,9 +530,39 @@ def register(sub: argparse._SubParsersAction) -> None:
             "from findings to causes: rank the causes whose expected findings fit",
             'examples:\n  b12kg differential low "methylmalonic acid increased" "intrinsic factor antibody positive"\n'
             "  b12kg differential high          # isolated high B12\n\n"
-            "ranking: most given findings explained, fewest contradicted, causal before association,\n"
-            "strongest evidence, most specific; then the tests that would separate the leaders",
+            "sections: cause | physiological change | misleading result | reported | association |\n"
+            "disputed; within each: explains the B12 result, most findings explained (direction\n"
+            "respected), fewest contradicted, strongest evidence, sourced frequency, most specific;\n"
+            "ties share a rank. Then the tests that would separate the leaders",
         )
     )
     p.add_argument("findings", nargs="+", help="low | high | lab findings")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=int, default=10, help="candidates per section (ties kept whole)")
+
+    p = with_source(
+        add_verb(
+            sub,
+            "assess",
+            cmd_assess,
+            "one patient (or a cohort): lab values classified, then causes ranked with next tests",
+            "examples:\n  b12kg assess 'B12=150 pmol/L' 'MMA 0.6 umol/L' metformin\n"
+            "  b12kg assess 'B12 220 ng/L' 'holoTC 20 pmol/L' 'tHcy 18' 'intrinsic factor antibody positive'\n"
+            "  b12kg assess --cohort labs.csv --output ranked.parquet   # long table: patient_id,item,value,unit\n\n"
+            "lab items: B12 (pmol/L or ng/L), holoTC (pmol/L), MMA (nmol/L, umol/L), tHcy (umol/L);\n"
+            "each value is classified by the first source in thresholds.tsv with a band for it (an\n"
+            "indeterminate band says so); other items are conditions, drugs or findings (names or codes).\n"
+            "cohort: CSV/TSV/Parquet in; CSV (stdout), JSON Lines (--format json or .jsonl) or Parquet out;\n"
+            "a bad row is reported with its row number and skipped (exit 1), the rest is processed",
+        )
+    )
+    p.add_argument("items", nargs="*", help="'B12=150 pmol/L', 'MMA 0.6 umol/L', metformin …")
+    p.add_argument(
+        "--cohort", default=None, metavar="FILE", help="a long table: patient_id, item, value, unit"
+    )
+    p.add_argument(
+        "--output", default=None, metavar="FILE", help="cohort output (.csv, .jsonl, .parquet)"
+    )
+    p.add_argument(
+        "--skipped", default=None, metavar="FILE", help="write every skipped cohort row here (CSV)"
+    )
+    p.add_argument("--limit", type=int, default=10, help="candidates per section (ties kept whole)")

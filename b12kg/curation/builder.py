@@ -52,6 +52,7 @@ from b12kg.vocabulary import (
 OWL_FILE = "b12kg.owl"
 TTL_FILE = "b12kg.ttl"
 INDEX_FILE = "b12kg.index.json"  # b12kg.graph.snapshot.INDEX_FILE
+TABLES_FILE = "b12kg.tables.json"  # b12kg.curation.decision_tables.TABLES_FILE
 
 #: CURIE prefixes whose identifiers have a well-known IRI form, used for skos mappings.
 #: Others (ICD10, ATC, HGNC, LOINC, UniProt …) are kept as oboInOwl:hasDbXref strings only.
@@ -504,6 +505,13 @@ def count_by_kind(curation: Curation) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def decision_tables(curation: Curation) -> bytes:
+    """`b12kg.tables.json`: thresholds.tsv and frequencies.tsv, checked against the curation."""
+    from b12kg.curation.decision_tables import tables_document
+
+    return tables_document(curation.directory, set(curation.entities), set(curation.references))
+
+
 def build(
     sources: Path | str | None = None, output: Path | str | None = None, *, check: bool = False
 ) -> BuildReport:
@@ -523,6 +531,7 @@ def build(
     report = BuildReport(output=output, counts=count_by_kind(curation))
     artifacts = {**serialize(axioms, full), **release_files(curation, axioms)}
     artifacts[INDEX_FILE] = graph_index(artifacts[TTL_FILE])
+    artifacts[TABLES_FILE] = decision_tables(curation)
     if check:
         report.stale = [
             name

@@ -50,6 +50,13 @@ def validate(sources: Path | str | None = None, *, owl: bool = True) -> Validati
         report.ran.append("curation")
         return report
     report.ran.append("curation")
+    from b12kg.curation.decision_tables import read_decision_tables
+
+    try:  # thresholds.tsv and frequencies.tsv, against the entities and references
+        read_decision_tables(curation.directory, set(curation.entities), set(curation.references))
+    except CurationError as error:
+        report.problems.extend(error.problems)
+    report.ran.append("decision-tables")
     axioms, full = build_graphs(curation)
     report.problems.extend(graph_problems(full))
     report.ran.append("qc-queries")

@@ -20,6 +20,7 @@ TYPE_CHECKING = False  # typing's own flag, without importing typing on the trac
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from b12kg.graph.tables import DecisionTables
     from b12kg.sparql.backends import Backend
     from b12kg.sparql.results import QueryResult
 
@@ -44,6 +45,7 @@ class GraphIndex:
         self.parents = {} if parents is None else parents
         self._names = _names
         self._edges = _edges
+        self._tables: DecisionTables | None = None
         #: notices from name lookup ("taking 'X' for 'Y'"), newest last; `on_notice` sees each
         self.notices: list[str] = []
         self.on_notice = on_notice
@@ -143,6 +145,16 @@ class GraphIndex:
         if self._edges is None:
             self._edges = EdgeIndex.from_rows(self.entities, self.select("causal-edges").rows)
         return self._edges
+
+    @property
+    def tables(self) -> DecisionTables:
+        """The decision tables (thresholds, frequencies) the build wrote beside the graph."""
+        if self._tables is None:
+            from b12kg.graph.tables import TABLES_FILE, DecisionTables
+            from b12kg.resources import ontology_file
+
+            self._tables = DecisionTables.read(ontology_file(TABLES_FILE))
+        return self._tables
 
     # --- finding entities ------------------------------------------------------------------
 

@@ -157,6 +157,12 @@ class CausalPath:
     def strength_rank(self) -> int:
         return STRENGTH_ORDER.get(self.strength, -1)
 
+    @property
+    def section(self) -> str:
+        """cause | physiological change | misleading result | reported | association | disputed
+        ("" for a consequence): how `causes`, `differential` and `assess` file this path."""
+        return section_of(self.kind, self.nature)
+
     def describe(self) -> str:
         """One line: 'omeprazole —is a→ proton pump inhibitor —has mechanism→ hypochlorhydria …'."""
         parts = [self.source.label]
@@ -284,6 +290,28 @@ def walk(
                         stack.append((edge.object, [*steps, step]))
     found.sort(key=lambda p: (KIND_ORDER[p.kind], -p.strength_rank, len(p.steps), p.describe()))
     return found
+
+
+#: The labelled sections of `causes`, `differential` and `assess`, in display order: true
+#: causes, physiological changes and misleading results (assay artefacts) are causal paths
+#: told apart by their nature; weak, associated and disputed paths are never called causes.
+SECTIONS = (
+    "cause",
+    "physiological change",
+    "misleading result",
+    "reported",
+    "association",
+    "disputed",
+)
+SECTION_ORDER = {name: number for number, name in enumerate(SECTIONS)}
+
+
+def section_of(kind: str, nature: str) -> str:
+    if kind == "causal":
+        return {"assay artefact": "misleading result", "physiological": "physiological change"}.get(
+            nature, "cause"
+        )
+    return kind if kind in ("reported", "association", "disputed") else ""
 
 
 KIND_ORDER = {"causal": 0, "reported": 1, "association": 2, "disputed": 3, "consequence": 4}
