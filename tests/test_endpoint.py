@@ -311,7 +311,9 @@ def test_service_is_refused_and_nothing_is_contacted(endpoint, listener, templat
     port, seen = listener
     status, _, body = get(endpoint, template.format(port=port))
     assert status == 400, body
-    assert b"SERVICE" in body
+    # SERVICESILENT<…> is read as SERVICE SILENT by pyoxigraph, as an error by the check's
+    # grammar: refused either way, with a message that says why
+    assert b"SERVICE" in body or b"read this query differently" in body
     time.sleep(0.1)
     assert seen == []
 
