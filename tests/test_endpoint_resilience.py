@@ -122,7 +122,7 @@ def test_a_worker_killed_mid_query_costs_the_client_nothing(server):
 
 def test_repeated_crashes_and_failed_restarts_never_lose_a_slot(server):
     pool = server.pool
-    pool.backoff_base_s = 0.02
+    pool.backoff_base_s, pool.max_backoff_s = 0.02, 0.5
     for _ in range(2):  # crashes: every slot is refilled
         for pid in pool.pids():
             os.kill(pid, signal.SIGKILL)

@@ -110,6 +110,7 @@ class WorkerPool:
         self._wake = threading.Event()
         self._closing = threading.Event()
         self.backoff_base_s = BACKOFF_BASE_S
+        self.max_backoff_s = MAX_BACKOFF_S
         self._supervisor = threading.Thread(
             target=self._supervise, name="b12kg-worker-supervisor", daemon=True
         )
@@ -202,7 +203,7 @@ class WorkerPool:
         with self._cond:
             self._failures += 1
             self._wanted += count
-            delay = min(MAX_BACKOFF_S, self.backoff_base_s * 2 ** min(self._failures - 1, 10))
+            delay = min(self.max_backoff_s, self.backoff_base_s * 2 ** min(self._failures - 1, 10))
         self._closing.wait(delay)
 
     def _reap_dead_idle(self) -> None:
@@ -242,8 +243,8 @@ class WorkerPool:
                         self._heavy += 1
                     return worker
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
+                if remaining <= 0 or (live == 0 and self._failures > 0):
+                    return None  # out of time, or no worker and restarts failing: say so now
                 self._cond.wait(remaining)
             return None
 
