@@ -36,6 +36,10 @@ from pathlib import Path
 from b12kg.endpoint.workers import PLAIN, _Worker, query_job, raw_job
 
 MAX_BACKOFF_S = 30.0
+# CPU priority (niceness) of workers: a worker running a heavy query yields the CPU to the
+# server, its clients and the light lane; a starting worker (a second of imports) too.
+NICE_LIGHT = 2
+NICE_HEAVY = 19
 BACKOFF_BASE_S = 0.25
 START_TIMEOUT_S = 60.0
 
@@ -101,6 +105,7 @@ class WorkerPool:
         self._closed = False
         self._failures = 0
         self.restarts = 0
+        self.replaced: dict[str, int] = {}  # why workers were replaced, for /health
         self.retries = 0
         self.last_error: str | None = None
         self.triples = 0
@@ -140,6 +145,7 @@ class WorkerPool:
                 "busy": len(self._busy),
                 "heavy": self._heavy,
                 "restarts": self.restarts,
+                "replaced": dict(self.replaced),
                 "retries": self.retries,
                 "last_error": self.last_error,
                 "status": "ok" if live == self.size else ("degraded" if live else "down"),
@@ -185,6 +191,7 @@ class WorkerPool:
                 continue
             self.triples = worker.triples
             self.sandbox = worker.sandbox
+            _renice(worker, NICE_LIGHT)
             with self._cond:
                 self._idle.append(worker)
                 self._failures = 0
@@ -225,6 +232,7 @@ class WorkerPool:
             if not self._closed:
                 self._wanted += 1
                 self.restarts += 1
+                self.replaced[reason] = self.replaced.get(reason, 0) + 1
             self._cond.notify_all()
         worker.kill()
         self._wake.set()
@@ -241,6 +249,7 @@ class WorkerPool:
                     self._busy.add(worker)
                     if heavy:
                         self._heavy += 1
+                        _renice(worker, NICE_HEAVY)
                     return worker
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or (live == 0 and self._failures > 0):
@@ -258,6 +267,8 @@ class WorkerPool:
             return False
 
     def _release(self, worker: _Worker, heavy: bool) -> None:
+        if heavy:
+            _renice(worker, NICE_LIGHT)  # needs privilege to lower; otherwise stays low
         with self._cond:
             self._busy.discard(worker)
             if heavy:
@@ -292,6 +303,7 @@ class WorkerPool:
                     reply = worker.conn.recv()
                 elif not heavy and self._promote():
                     heavy = True
+                    _renice(worker, NICE_HEAVY)
                     self.costs.record(text, time.monotonic() - started, True)
                     remaining = max(0.0, deadline - time.monotonic())
                     reply = worker.conn.recv() if worker.conn.poll(remaining) else None
@@ -368,3 +380,18 @@ class WorkerPool:
         for worker in workers:
             with contextlib.suppress(Exception):
                 worker.kill()
+
+
+def _renice(worker: _Worker, niceness: int) -> None:
+    """Set the niceness of every thread of a worker (on Linux niceness is per thread, and
+    queries run on the worker's second thread). Best effort: lowering it again needs
+    CAP_SYS_NICE; raising it never fails."""
+    import os
+
+    try:
+        threads = [int(tid) for tid in os.listdir(f"/proc/{worker.pid}/task")]
+    except OSError:
+        threads = [worker.pid]
+    for tid in threads:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, tid, niceness)

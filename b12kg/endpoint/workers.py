@@ -78,6 +78,8 @@ def _worker_entry() -> None:
 
     fd, store_path, isolate, memory_mb, parent_pid, watch_fd = sys.argv[1:7]
     die_with_parent(int(parent_pid), int(watch_fd))
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # start-up (imports, loading) yields to the serving processes
     conn = Connection(int(fd))
     threading.stack_size(_STACK_BYTES)
     sys.setrecursionlimit(_RECURSION_LIMIT)
