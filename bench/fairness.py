@@ -80,6 +80,7 @@ def run(root: Path, runaway: int, light: int, seconds: float, think_ms: float, w
         [sys.executable, "-c", SERVER.format(root=str(root), timeout=5.0, workers=workers)],
         stdout=subprocess.PIPE,
         text=True,
+        cwd=root,  # older checkouts' workers import b12kg from the current directory
     )
     try:
         port = int(server.stdout.readline())

@@ -226,7 +226,12 @@ def _too_many(max_rows: int, what: str) -> bytes:
     ).encode()
 
 
-_WORKER_COMMAND = "from b12kg.endpoint.workers import _worker_entry; _worker_entry()"
+# The package root goes first on sys.path: `python -c` would otherwise put the current
+# directory there, and a worker could import another checkout's b12kg than its server's.
+_WORKER_COMMAND = (
+    "import sys; sys.path.insert(0, {root!r}); "
+    "from b12kg.endpoint.workers import _worker_entry; _worker_entry()"
+)
 
 
 class _Worker:
@@ -250,7 +255,7 @@ class _Worker:
                 [
                     sys.executable,
                     "-c",
-                    _WORKER_COMMAND,
+                    _WORKER_COMMAND.format(root=package_root),
                     str(theirs.fileno()),
                     store_path,
                     "1" if isolate else "0",
