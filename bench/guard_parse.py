@@ -35,6 +35,8 @@ SHAPES = {
     "plus-chain": lambda n: "SELECT * WHERE { FILTER(1" + "+1" * (n // 2) + ") }",
     "parens": lambda n: "SELECT * WHERE { FILTER(" + "(" * (n // 2) + "1" + ")" * (n // 2) + ") }",
     "braces": lambda n: "SELECT * WHERE " + "{" * (n // 2) + "}" * (n // 2),
+    "body-dots": lambda n: "SELECT * WHERE { ?s ?p ?o " + "." * n + " }",
+    "body-dashes": lambda n: "SELECT * WHERE { ?s ?p ?o " + "-" * n + " }",
     "dots": lambda n: "SELECT * WHERE { ?s ?p ?o } #" + "." * n,
     "dot-pname": lambda n: "PREFIX e: <http://e/> SELECT * WHERE { ?s ?p e:a" + "." * n + "b }",
     "dash-pname": lambda n: "PREFIX e: <http://e/> SELECT * WHERE { ?s ?p e:a" + "-" * n + "b }",
