@@ -389,9 +389,10 @@ def test_overlong_url_gives_414(endpoint):
 
 
 def test_malformed_query_gives_400_with_line_and_column(endpoint):
-    status, _, body = get(endpoint, "SELECT ?s\nWHERE { ?s ?p }")
-    assert status == 400
-    assert b"line 2, column" in body
+    for _ in range(2):  # the second answer comes from the remembered verdict, same message
+        status, _, body = get(endpoint, "SELECT ?s\nWHERE { ?s ?p }")
+        assert status == 400
+        assert b"line 2, column" in body
 
 
 def test_other_hosts_are_refused_on_loopback(endpoint):

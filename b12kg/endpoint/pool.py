@@ -6,7 +6,9 @@ worker process itself (`workers.py`) and from HTTP (`http.py`).
 Fairness — a light lane that runaway queries cannot take. pyoxigraph cannot pause or cancel
 a query, so a long query holds a whole worker until it ends or is killed. Hence:
 
-* every query starts with a short *light budget* (`light_s`). One that ends within it was
+* every query starts with a short *light budget* (`light_s` of CPU time, so a query that
+  only waited for a core on a busy machine is not mistaken for a heavy one). One that ends
+  within it was
   light. One still running after it becomes *heavy*, and may go on only while fewer than
   `size - reserved` workers run heavy queries (`reserved` is 1 when there are 2 or more
   workers); otherwise it is killed and waits for a heavy slot with the time it has left;
@@ -38,6 +40,8 @@ from b12kg.endpoint.workers import PLAIN, _Worker, query_job, raw_job
 MAX_BACKOFF_S = 30.0
 # CPU priority (niceness) of workers: a worker running a heavy query yields the CPU to the
 # server, its clients and the light lane; a starting worker (a second of imports) too.
+# Lowering niceness needs CAP_SYS_NICE: without it, serving workers stay at the start-up 10
+# and a worker that ran a heavy query stays at 19 until it is replaced.
 NICE_LIGHT = 2
 NICE_HEAVY = 19
 BACKOFF_BASE_S = 0.25
@@ -97,7 +101,12 @@ class WorkerPool:
         self.reserved = 1 if workers >= 2 else 0
         self.costs = CostBook()
         self._log = log or (lambda message: None)
-        self._cond = threading.Condition()
+        # one lock, two queues of waiters: light and heavy queries wait on their own
+        # condition, so a released worker wakes one waiter that can use it (notify_all woke
+        # every waiting request thread on every release: a thundering herd under load)
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)
+        self._heavy_cond = threading.Condition(lock)
         self._idle: deque[_Worker] = deque()
         self._busy: set[_Worker] = set()
         self._heavy = 0
@@ -195,7 +204,7 @@ class WorkerPool:
             with self._cond:
                 self._idle.append(worker)
                 self._failures = 0
-                self._cond.notify_all()
+                self._notify()
             if not first:
                 self._log("worker started")
 
@@ -233,7 +242,7 @@ class WorkerPool:
                 self._wanted += 1
                 self.restarts += 1
                 self.replaced[reason] = self.replaced.get(reason, 0) + 1
-            self._cond.notify_all()
+            self._notify()
         worker.kill()
         self._wake.set()
         self._log(f"worker replaced ({reason})")
@@ -253,9 +262,15 @@ class WorkerPool:
                     return worker
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or (live == 0 and self._failures > 0):
+                    self._notify()  # pass on a wake-up this thread may have taken
                     return None  # out of time, or no worker and restarts failing: say so now
-                self._cond.wait(remaining)
+                (self._heavy_cond if heavy else self._cond).wait(remaining)
             return None
+
+    def _notify(self) -> None:
+        """Wake one light and one heavy waiter (call with the lock held)."""
+        self._cond.notify()
+        self._heavy_cond.notify()
 
     def _promote(self) -> bool:
         """May a running light query go on as heavy? (Takes a heavy slot if so.)"""
@@ -277,7 +292,7 @@ class WorkerPool:
                 worker.kill()
             else:
                 self._idle.append(worker)
-            self._cond.notify_all()
+            self._notify()
 
     def answer(self, text: str, accept: str | None, formats: list[str], max_rows: int, check):
         """(status, content type, body, verdict, format key) for one query, in the time limit."""
@@ -298,8 +313,11 @@ class WorkerPool:
                 return self._busy_answer(heavy)
             try:
                 worker.conn.send(job)
-                budget = deadline - time.monotonic() if heavy else self.light_s
-                if worker.conn.poll(max(0.0, min(budget, deadline - time.monotonic()))):
+                if heavy:
+                    ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+                else:
+                    ready = self._within_light_budget(worker, deadline)
+                if ready:
                     reply = worker.conn.recv()
                 elif not heavy and self._promote():
                     heavy = True
@@ -341,6 +359,25 @@ class WorkerPool:
                 self.costs.record(text, elapsed, False)
             return reply
 
+    def _within_light_budget(self, worker: _Worker, deadline: float) -> bool:
+        """Wait for the reply while the query has used less than `light_s` of CPU.
+
+        CPU time, not wall time: on a busy machine a light query can wait for a core for
+        longer than the budget, and killing it for that would cost a restart and turn load
+        into more load. Wall time bounds the wait where /proc is unavailable, and the
+        query's deadline bounds it always."""
+        start_cpu = _cpu_seconds(worker.pid)
+        while True:
+            now = time.monotonic()
+            if start_cpu is None:
+                return worker.conn.poll(max(0.0, min(self.light_s, deadline - now)))
+            used = (_cpu_seconds(worker.pid) or start_cpu) - start_cpu
+            left = self.light_s - used
+            if left <= 0 or now >= deadline:
+                return worker.conn.poll(0)
+            if worker.conn.poll(max(0.01, min(left, deadline - now))):
+                return True
+
     def _busy_answer(self, heavy: bool):
         if self.live == 0:
             message = "no query worker is running; they are being restarted, try again shortly"
@@ -375,6 +412,7 @@ class WorkerPool:
             self._idle.clear()
             self._busy.clear()
             self._cond.notify_all()
+            self._heavy_cond.notify_all()
         self._closing.set()
         self._wake.set()
         for worker in workers:
@@ -395,3 +433,21 @@ def _renice(worker: _Worker, niceness: int) -> None:
     for tid in threads:
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, tid, niceness)
+
+
+_TICKS = None
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc), or None."""
+    global _TICKS
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        if _TICKS is None:
+            import os
+
+            _TICKS = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return None

@@ -140,7 +140,8 @@ def _handle(store, named, job: dict):
         try:
             check = check_query(text)
         except SyntaxRefusal as refusal:
-            return (400, PLAIN, _syntax_message(text, refusal).encode(), refusal, None)
+            final = Refused(400, _syntax_message(text, refusal))  # remembered as answered
+            return (400, PLAIN, final.message.encode(), final, None)
         except Refused as refusal:
             return (refusal.status, PLAIN, refusal.message.encode(), refusal, None)
         except RecursionError:
