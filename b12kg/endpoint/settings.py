@@ -25,8 +25,8 @@ def _integer(name: str, value, low: int, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise _usage(f"{name} must be a whole number, not {value!r}")
     if value < low or (high is not None and value > high):
-        bound = f"between {low:,} and {high:,}" if high is not None else f"at least {low:,}"
-        raise _usage(f"{name} must be {bound}, not {value:,}")
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _usage(f"{name} must be {bound}, not {value}")
     return int(value)
 
 
