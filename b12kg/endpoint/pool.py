@@ -64,11 +64,6 @@ class CostBook:
         with self._lock:
             return self._key(text) in self._heavy
 
-    def seconds(self, text: str) -> float:
-        """The time the text last took (the time limit if it was stopped), or 0."""
-        with self._lock:
-            return self._heavy.get(self._key(text), 0.0)
-
     def record(self, text: str, seconds: float, heavy: bool) -> None:
         key = self._key(text)
         with self._lock:
@@ -339,11 +334,6 @@ class WorkerPool:
             worker = self._acquire(heavy, deadline)
             if worker is None:
                 return self._busy_answer(heavy)
-            if heavy and self.costs.seconds(text) >= self.timeout_s > deadline - time.monotonic():
-                # it ran into the limit last time and has less than the limit left: starting
-                # it would only cost a kill and a restart
-                self._release(worker, True)
-                return self._too_slow_answer()
             try:
                 worker.conn.send(job)
                 if heavy:
@@ -410,14 +400,6 @@ class WorkerPool:
                 return worker.conn.poll(0)
             if worker.conn.poll(max(0.01, min(left, deadline - now))):
                 return True
-
-    def _too_slow_answer(self):
-        message = (
-            f"this query ran longer than this endpoint's limit of {self.timeout_s:g} s when it "
-            "last ran, and it waited for a worker, so it was not started again; make it "
-            "more selective or add a LIMIT"
-        )
-        return 503, PLAIN, message.encode(), None, None
 
     def _busy_answer(self, heavy: bool):
         if self.live == 0:
