@@ -126,7 +126,8 @@ def test_repeated_crashes_and_failed_restarts_never_lose_a_slot(server):
     for _ in range(2):  # crashes: every slot is refilled
         for pid in pool.pids():
             os.kill(pid, signal.SIGKILL)
-        assert _wait(lambda: pool.live == 2 and all(not _gone(p) for p in pool.pids()), 20)
+        # every slot refilled, and the spare too (so no start is still in flight)
+        assert _wait(lambda: _settled(pool), 30)
     # then six failed restarts in a row (the old pool gave a slot up after five): nothing
     # alive, and the endpoint says so
     real_path = pool.store_path
@@ -147,6 +148,12 @@ def test_repeated_crashes_and_failed_restarts_never_lose_a_slot(server):
     assert _wait(lambda: pool.live == 2, 30)  # both slots come back
     assert json.loads(request(server, "GET", "/health")[2])["status"] == "ok"
     assert get(server, _light(1))[0] == 200
+
+
+def _settled(pool) -> bool:
+    health = pool.health()
+    full = health["alive"] == pool.size and health["spares"] == pool.spare_target
+    return full and all(not _gone(pid) for pid in pool.pids())
 
 
 _CHILD = """
