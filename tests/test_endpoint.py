@@ -312,7 +312,9 @@ def test_service_is_refused_and_nothing_is_contacted(endpoint, listener, templat
     port, seen = listener
     status, _, body = get(endpoint, template.format(port=port))
     assert status == 400, body
-    assert b"SERVICE" in body
+    # SERVICESILENT<…> is read as SERVICE SILENT by pyoxigraph, as an error by the check's
+    # grammar: refused either way, with a message that says why
+    assert b"SERVICE" in body or b"read this query differently" in body
     time.sleep(0.1)
     assert seen == []
 
@@ -388,9 +390,10 @@ def test_overlong_url_gives_414(endpoint):
 
 
 def test_malformed_query_gives_400_with_line_and_column(endpoint):
-    status, _, body = get(endpoint, "SELECT ?s\nWHERE { ?s ?p }")
-    assert status == 400
-    assert b"line 2, column" in body
+    for _ in range(2):  # the second answer comes from the remembered verdict, same message
+        status, _, body = get(endpoint, "SELECT ?s\nWHERE { ?s ?p }")
+        assert status == 400
+        assert b"line 2, column" in body
 
 
 def test_other_hosts_are_refused_on_loopback(endpoint):

@@ -3,27 +3,35 @@
 Safe to expose on a workstation, by construction:
 
 * **Read-only.** Queries run only through `Store.query()`, which cannot execute SPARQL Update,
-  on a private in-memory copy of the graph held by each worker process. Every Update form
-  (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD, WITH) is refused up front with
-  403, so users get a clear message rather than a parse error.
-* **No outbound requests.** `SERVICE` is refused with 400 before a query reaches the engine
-  (pyoxigraph would otherwise call the remote endpoint). On Linux the workers also run in
-  their own empty network namespace, so a query that slipped past the check still has no
-  network. `FROM` / `FROM NAMED` are refused with 400 (the endpoint serves one graph;
-  pyoxigraph never fetches them, but silently empty answers help nobody), and so are the
+  on a private in-memory copy of the graph held by each worker process. Every Update form is
+  refused with 403, so users get a clear message rather than a parse error.
+* **Checked by a real parse.** Update, SERVICE, FROM / FROM NAMED and the query form are
+  judged from a SPARQL 1.1 parse tree (rdflib's grammar), not from keywords, inside a worker
+  and under the query's deadline. SERVICE and FROM are refused with 400, and so are the
   protocol's `default-graph-uri` / `named-graph-uri` parameters.
-* **Bounded.** A per-query time limit is enforced by killing the worker process that runs
-  the query (pyoxigraph cannot cancel a query) and starting a fresh one (503). Results stop
-  streaming after `max_rows` (413). Request bodies over `max_body` (413), URLs over 8 kB (414)
-  and more than `max_connections` concurrent connections are refused or wait.
+* **No outbound requests, whatever the check says.** Every worker installs a seccomp filter
+  that makes `socket()` fail for all but AF_UNIX, and on Linux also moves into an empty
+  network namespace where allowed; the query dataset is pinned to the store's own graphs.
+* **Bounded and fair.** A per-query time limit is enforced by killing the worker (pyoxigraph
+  cannot cancel a query; 503). Queries past a short light budget may hold at most all but
+  one worker, so runaway queries cannot starve light ones. Requests are read whole under
+  deadlines before a thread is spent on them (408, 400 for HTTP/0.9), open connections are
+  capped overall and per client, oldest partial request evicted first. Results stop after
+  `max_rows` (413); bodies over `max_body` (413) and URLs over 8 kB (414) are refused.
+* **Self-healing.** Dead workers are restarted with capped backoff, forever; a query whose
+  worker died is retried once; workers die with the server; `/health` tells the truth.
 
 One module per job:
 
-* `guard` — the query check (Update, SERVICE, FROM) and `Refused`;
+* `guard` — the query check (Update, SERVICE, FROM) from a parse, and `Refused`;
+* `sandbox` — what a worker does to itself: seccomp, namespaces, memory cap, parent death;
+* `workers` — the worker process (check, negotiate, run) and the parent's handle on it;
+* `pool` — scheduling (light budget, heavy slots) and the supervisor that restarts workers;
+* `front` — the selector front end that reads whole requests under deadlines;
 * `negotiation` — result and graph formats, `Accept` and `format=`;
-* `workers` — the worker processes that load the graph and run queries;
 * `pages` — the service description and the HTML query page;
-* `http` — the request handler, the server and its answer cache, `make_server`, `serve`.
+* `settings` — validation of ports, time limits and sizes for every way in;
+* `http` — the request handler, the server and its caches, `make_server`, `serve`.
 
 May import: `b12kg.sparql` (the embedded store and the query library), `b12kg.errors`,
 `b12kg.vocabulary`, `b12kg.resources`. It serves the store; it does not walk the graph.

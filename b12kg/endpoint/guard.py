@@ -1,20 +1,31 @@
-"""The query check: refuse SPARQL Update, SERVICE and FROM before a query reaches a worker.
+"""The query check: refuse SPARQL Update, SERVICE and FROM, judged from a real SPARQL parse.
 
 Its own module because it is the endpoint's first line of defence and is worth reading (and
 testing) on its own, without HTTP or worker processes. `Refused` lives here too: it is the
 one way any part of the endpoint turns a request down with a status and a message.
 
-The check for Update, SERVICE and FROM is a small SPARQL lexer (`check_query`). It skips
-comments, strings and IRIs exactly as the SPARQL grammar defines them and then errs on the
-side of refusing: a forbidden keyword is found even inside a longer bare word or a prefix
-name, because pyoxigraph reads `SERVICE:x {…}` and `SERVICESILENT<…>{…}` as SERVICE calls.
+Why a parser and not a lexer: an earlier hand tokenizer read `FILTER(?a<2)SERVICE:#>` as one
+IRI where the engine reads less-than, `SERVICE :` and a comment, and it was quadratic on
+runs of `.`. Here the verdict comes from rdflib's SPARQL 1.1 grammar (`parseQuery` /
+`parseUpdate`, which also expands `\\uXXXX` escapes first, as the spec says), walked without
+recursion. Whatever that grammar sees is what is checked: SERVICE anywhere in the tree, any
+dataset clause, and the query form (SELECT/ASK/CONSTRUCT/DESCRIBE) come from the tree, never
+from keywords.
+
+The parse is not fast on every input (pyparsing backtracks; about 0.4 ms per character on
+long `1+1+…` chains) and recurses once per nesting level, so the endpoint runs it inside a
+worker process, under the query's own deadline, on a thread with a large stack
+(`workers.py`); `RecursionError` becomes a 400. The engine is also configured so that a
+disagreement between the two grammars cannot fetch anything (see `sandbox.py`).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import NamedTuple
+
+# The one place this module names the SPARQL parser it trusts.
+_PARSER_MODULE = "rdflib.plugins.sparql.parser"
 
 
 class Refused(Exception):
@@ -25,129 +36,162 @@ class Refused(Exception):
         self.status = status
         self.message = message
 
-
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\[tbnrf\\"']))*'''
-             |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\[tbnrf\\"']))*\"\"\"
-             |'(?:[^'\\\r\n]|\\[tbnrf\\"'])*'
-             |"(?:[^"\\\r\n]|\\[tbnrf\\"'])*")
-  | (?P<var>[?$]\w+)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
-  | (?P<pname>[\w.-]*:(?:[\w.:%-]|\\[_~.\-!$&'()*+,;=/?\#@%])*)
-  | (?P<word>\w+)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
-_UPDATE = re.compile("|".join((*UPDATE_KEYWORDS, "WITH")))
-_FORM = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _bare_words(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(bare words, name parts, significant tokens), upper-cased, outside comments, strings,
-    IRIs and variables.
-
-    Name parts are the prefix of each prefixed name and each segment after a dot in its
-    local part: pyoxigraph reads `SERVICE:x` as the keyword SERVICE then `:x`."""
-    words: list[str] = []
-    parts: list[str] = []
-    tokens: list[str] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind in ("space", "comment"):
-            continue
-        value = match.group()
-        tokens.append(value.upper() if kind in ("word", "pname") else kind or "")
-        if kind == "word":
-            words.append(value.upper())
-        elif kind == "pname":
-            prefix, _, local = value.upper().partition(":")
-            parts.append(prefix)
-            parts.extend(local.split(".")[1:])
-    return words, parts, tokens
-
-
-def _unescape(text: str) -> str:
-    def character(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code < 0x110000 else match.group()
-
-    return _CODEPOINT.sub(character, text)
+    def __reduce__(self):  # crosses the worker pipe pickled
+        return (Refused, (self.status, self.message))
 
 
 class QueryCheck(NamedTuple):
     """What the check learnt: the result kind, and whether the answer may be cached."""
 
     kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
-    deterministic: bool  # False when RAND(), NOW(), UUID() or STRUUID() may appear
+    deterministic: bool  # False when RAND(), NOW(), UUID() or STRUUID() appear
+    form: str = "SELECT"  # SELECT, ASK, CONSTRUCT or DESCRIBE
 
 
-_VOLATILE = ("RAND", "NOW", "UUID")
+READ_ONLY = (
+    "this endpoint is read-only: SPARQL Update{what} is refused. "
+    "Only SELECT, ASK, CONSTRUCT and DESCRIBE queries are answered."
+)
+NO_SERVICE = (
+    "SERVICE (federated query) is not allowed: this endpoint makes no outbound requests. "
+    "Query the other endpoint yourself."
+)
+NO_FROM = (
+    "FROM and FROM NAMED are not allowed: this endpoint serves one graph, the b12kg default "
+    "graph. Remove the FROM clause."
+)
+TOO_DEEP = "the query is nested too deeply for this endpoint to check; simplify it"
+
+_FORMS = {
+    "SelectQuery": ("SELECT", "results"),
+    "AskQuery": ("ASK", "results"),
+    "ConstructQuery": ("CONSTRUCT", "graph"),
+    "DescribeQuery": ("DESCRIBE", "graph"),
+}
+_VOLATILE = {"Builtin_RAND", "Builtin_NOW", "Builtin_UUID", "Builtin_STRUUID"}
+# Only picks the message for text that parses neither as a query nor as an update (such
+# text cannot run anyway): `SELECT … ; DROP ALL` is better answered "read-only" than with a
+# parse error. Never used to let anything through.
+_UPDATE_WORD = re.compile(
+    r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:])",
+    re.IGNORECASE,
+)
+
+
+class _Unparsable(Exception):
+    """Neither a query nor an update in rdflib's grammar; carries the parser's message."""
 
 
 def check_query(text: str) -> QueryCheck:
     """Classify a query before it runs; raise Refused if it may not run.
 
-    403 for any SPARQL Update, 400 for SERVICE or FROM. Unknown forms are left to the
-    parser, which reports them with line and column."""
-    return _check_cached(text) if len(text) <= 4096 else _check(text)
+    403 for any SPARQL Update, 400 for SERVICE, FROM / FROM NAMED, or a query the parser
+    cannot read (the message then comes from `syntax_message`, with line and column)."""
+    try:
+        tree = _parse_query(text)
+    except RecursionError:
+        raise Refused(400, TOO_DEEP) from None
+    except _Unparsable as error:
+        _refuse_update_or_syntax(text, str(error))
+        raise  # not reached
+    form_node = tree[-1]
+    form, kind = _FORMS.get(getattr(form_node, "name", ""), ("SELECT", "results"))
+    if dict.get(form_node, "datasetClause"):  # CompValue.get returns the key when absent
+        raise Refused(400, NO_FROM)
+    names, name_parts = _walk(tree)
+    if "ServiceGraphPattern" in names or any("SERVICE" in part for part in name_parts):
+        raise Refused(400, NO_SERVICE)
+    if any("FROM" in part for part in name_parts):
+        raise Refused(400, NO_FROM)
+    if "DatasetClause" in names:  # a dataset clause inside a subquery, should the grammar allow it
+        raise Refused(400, NO_FROM)
+    return QueryCheck(kind, not (names & _VOLATILE), form)
 
 
-def _check(text: str) -> QueryCheck:
-    # SPARQL allows \uXXXX escapes anywhere in a query; check the text as written and as
-    # unescaped, whichever way the engine reads it.
-    variants = [text, _unescape(text)] if _CODEPOINT.search(text) else [text]
-    kind, deterministic = "results", True
-    for index, variant in enumerate(variants):
-        words, parts, tokens = _bare_words(variant)
-        # Update keywords: bare words only. Store.query() cannot run an update at all, so
-        # this check is for a clear 403; prefix names such as `address:` stay allowed.
-        for word in words:
-            found = _UPDATE.search(word)
-            if found:
-                raise Refused(
-                    403,
-                    f"this endpoint is read-only: SPARQL Update ({found.group()}) is refused. "
-                    "Only SELECT, ASK, CONSTRUCT and DESCRIBE queries are answered.",
-                )
-        # SERVICE and FROM: anywhere in a bare word or name part (`trueSERVICE:x {…}` is
-        # `true`, SERVICE, `:x` to pyoxigraph), erring on the side of refusing.
-        if any("SERVICE" in word for word in words + parts):
-            raise Refused(
-                400,
-                "SERVICE (federated query) is not allowed: this endpoint makes no "
-                "outbound requests. Query the other endpoint yourself.",
-            )
-        if any("FROM" in word for word in words + parts):
-            raise Refused(
-                400,
-                "FROM and FROM NAMED are not allowed: this endpoint serves one graph, "
-                "the b12kg default graph. Remove the FROM clause.",
-            )
-        if index == 0:
-            kind = _form(tokens)
-            deterministic = not any(v in word for word in words for v in _VOLATILE)
-    return QueryCheck(kind, deterministic)
+def _parse_query(text: str):
+    import importlib
+
+    parser = importlib.import_module(_PARSER_MODULE)
+    try:
+        return parser.parseQuery(text)
+    except RecursionError:
+        raise
+    except Exception as error:  # pyparsing's ParseException, or anything odder
+        raise _Unparsable(_describe(error)) from None
 
 
-_check_cached = lru_cache(maxsize=1024)(_check)
+def _refuse_update_or_syntax(text: str, message: str) -> None:
+    import importlib
+
+    parser = importlib.import_module(_PARSER_MODULE)
+    try:
+        update = parser.parseUpdate(text)
+    except RecursionError:
+        raise Refused(400, TOO_DEEP) from None
+    except Exception:
+        update = None
+    if update is not None:
+        requests = dict.get(update, "request") or []
+        names = [getattr(r, "name", "") for r in requests]
+        what = f" ({names[0].upper()})" if names and names[0] else ""
+        raise Refused(403, READ_ONLY.format(what=what))
+    found = _UPDATE_WORD.search(_without_strings_and_comments(text))
+    if found:
+        raise Refused(403, READ_ONLY.format(what=f" ({found.group(1).upper()})"))
+    raise _SyntaxRefusal(message)
 
 
-def _form(tokens: list[str]) -> str:
-    position = 0
-    while position < len(tokens):
-        token = tokens[position]
-        if token == "BASE":
-            position += 2
-        elif token == "PREFIX":
-            position += 3
-        else:
-            return _FORM.get(token, "results")
-    return "results"
+class _SyntaxRefusal(Refused):
+    """A 400 for a query the check's parser cannot read; the worker prefers the engine's
+    own message (line and column) when the engine agrees that it is malformed."""
+
+    def __init__(self, message: str):
+        super().__init__(400, f"the query is not valid SPARQL 1.1: {message}")
+
+
+SyntaxRefusal = _SyntaxRefusal
+
+
+def _describe(error: Exception) -> str:
+    line, column = getattr(error, "lineno", None), getattr(error, "col", None)
+    if line is not None and column is not None:
+        return f"unexpected input at line {line}, column {column}"
+    return str(error).split("\n")[0][:200]
+
+
+_NOISE = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*")
+
+
+def _without_strings_and_comments(text: str) -> str:
+    return _NOISE.sub(" ", text)
+
+
+def _walk(tree) -> tuple[set[str], list[str]]:
+    """(every CompValue name, the keyword-like parts of every prefixed name), walked with an
+    explicit stack (no recursion: trees can be thousands of levels deep).
+
+    The parts are each prefix and each dot-separated segment after the first of a local
+    name, upper-cased. They exist because the grammars differ at one point: pyoxigraph reads
+    keywords greedily, so `trueSERVICE:x {…}` is `true`, `SERVICE :x {…}` to the engine but
+    a prefixed name to the SPARQL grammar, and `e:a.SERVICE:x` may be `e:a . SERVICE :x`.
+    A name that the engine could split into SERVICE or FROM is refused."""
+    names: set[str] = set()
+    parts: list[str] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            name = getattr(node, "name", None)
+            if isinstance(name, str):
+                names.add(name)
+                if name in ("pname", "PrefixDecl"):
+                    prefix = dict.get(node, "prefix")
+                    local = dict.get(node, "localname")
+                    if isinstance(prefix, str):
+                        parts.append(prefix.upper())
+                    if isinstance(local, str):
+                        parts.extend(local.upper().split(".")[1:])
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+    return names, parts

@@ -19,20 +19,22 @@ import base64
 import contextlib
 import hashlib
 import ipaddress
+import json
 import re
-import socket
 import sys
 import threading
 from collections import OrderedDict
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from b12kg.endpoint.guard import Refused, check_query
+from b12kg.endpoint.front import BufferedRequestMixin, FrontServer
+from b12kg.endpoint.guard import QueryCheck, Refused
 from b12kg.endpoint.negotiation import GRAPH_FORMATS, negotiate
 from b12kg.endpoint.pages import _PAGE_SCRIPT, html_page, service_description
-from b12kg.endpoint.workers import WorkerPool
+from b12kg.endpoint.pool import WorkerPool
+from b12kg.endpoint.settings import validate
 
 MAX_URL = 8 * 1024
 
@@ -86,14 +88,41 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class SparqlHandler(BaseHTTPRequestHandler):
-    """One connection; HTTP/1.1 keep-alive. Every response is written in one piece."""
+class Verdicts:
+    """The check's verdict (a QueryCheck, or the Refused) per query text, bounded LRU.
+
+    The check runs in a worker; remembering its verdict lets a repeated refusal be answered
+    without a worker, and a repeated query be negotiated and looked up in the answer cache."""
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._entries: OrderedDict[str, QueryCheck | Refused] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> QueryCheck | Refused | None:
+        with self._lock:
+            verdict = self._entries.get(text)
+            if verdict is not None:
+                self._entries.move_to_end(text)
+            return verdict
+
+    def put(self, text: str, verdict: QueryCheck | Refused | None) -> None:
+        if verdict is None or len(text) > 16 * 1024:
+            return
+        with self._lock:
+            self._entries[text] = verdict
+            self._entries.move_to_end(text)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
+    """One request, already read by the front end; HTTP/1.1 keep-alive. Every response is
+    written in one piece."""
 
     protocol_version = "HTTP/1.1"
     server_version = "b12kg"
     sys_version = ""
-    disable_nagle_algorithm = True
-    timeout = 30  # idle keep-alive connections are closed after this many seconds
     server: SparqlServer
 
     def log_message(self, format: str, *args) -> None:
@@ -170,7 +199,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
                 self._sparql(url.query)
             elif self.command == "POST":
                 raise Refused(405, "POST is accepted only at /sparql")
+            elif path == "/health":
+                self._health()
             elif path in ("/", "/index.html"):
+                if self.server.pool.live == 0:
+                    raise Refused(503, _down_message(self.server.pool.health()))
                 self._send(
                     200,
                     self.server.page,
@@ -188,7 +221,10 @@ class SparqlHandler(BaseHTTPRequestHandler):
             else:
                 raise Refused(404, "not found; the SPARQL endpoint is /sparql, the query page /")
         except Refused as error:
-            self._refuse(error)
+            if error.status == 503:
+                self._send(503, error.message, headers={"Retry-After": "1"})
+            else:
+                self._refuse(error)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as error:  # a bug: answer 500 rather than drop the connection
@@ -263,14 +299,23 @@ class SparqlHandler(BaseHTTPRequestHandler):
         text = queries[0]
         if not text.strip():
             raise Refused(400, "the query is empty")
-        check = check_query(text)
-        key = negotiate(check.kind, self.headers.get("Accept"), params.get("format", []))
-        cache = self.server.cache if check.deterministic else None
-        answer = cache.get((text, key)) if cache else None
+        accept, formats = self.headers.get("Accept"), params.get("format", [])
+        verdict = self.server.verdicts.get(text)
+        if isinstance(verdict, Refused):
+            raise Refused(verdict.status, verdict.message)
+        answer = None
+        if verdict is not None:
+            key = negotiate(verdict.kind, accept, formats)
+            cache = self.server.cache if verdict.deterministic else None
+            answer = cache.get((text, key)) if cache else None
         if answer is None:
-            results_key, graph_key = (key, "turtle") if check.kind == "results" else ("json", key)
-            answer = self.server.pool.run(text, results_key, graph_key, self.server.max_rows)
-            if cache and answer[0] == 200:
+            status, content_type, body, verdict, key = self.server.pool.answer(
+                text, accept, formats, self.server.max_rows, verdict
+            )
+            self.server.verdicts.put(text, verdict)
+            answer = (status, content_type, body)
+            cache = self.server.cache
+            if cache and status == 200 and key and getattr(verdict, "deterministic", False):
                 cache.put((text, key), answer)
         status, content_type, body = answer
         headers = {"Vary": "Accept"}
@@ -278,10 +323,26 @@ class SparqlHandler(BaseHTTPRequestHandler):
             headers["Retry-After"] = "1"
         self._send(status, body, content_type, headers)
 
+    def _health(self) -> None:
+        """200 when every worker is alive, 503 (with the reason) when none is; JSON."""
+        health = self.server.pool.health()
+        status = 503 if health["alive"] == 0 else 200
+        if status == 503:
+            health["reason"] = _down_message(health)
+        self._send(status, json.dumps(health, indent=1) + "\n", "application/json")
+
     def _service_description(self, format_values: list[str]) -> None:
         key = negotiate("graph", self.headers.get("Accept"), format_values)
         media, name = GRAPH_FORMATS[key]
         self._send(200, self.server.describe(self.headers.get("Host"), name), media)
+
+
+def _down_message(health: dict) -> str:
+    reason = f" (last error: {health['last_error']})" if health.get("last_error") else ""
+    return (
+        f"no query worker is running{reason}; they are being restarted "
+        f"({health['restarts']} restarts so far). Try again shortly."
+    )
 
 
 def _decode(body: bytes) -> str:
@@ -302,12 +363,9 @@ def _parse_params(text: str) -> dict[str, list[str]]:
         raise Refused(400, f"cannot read the request parameters: {error}") from None
 
 
-class SparqlServer(ThreadingHTTPServer):
-    """The HTTP server: a bounded number of connection threads in front of a WorkerPool."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
+class SparqlServer(FrontServer):
+    """The HTTP server: the front end (`front.py`) and its handler threads in front of a
+    WorkerPool."""
 
     def __init__(
         self,
@@ -322,20 +380,15 @@ class SparqlServer(ThreadingHTTPServer):
         verbose: bool = False,
     ):
         host = address[0]
-        if ":" in host:
-            self.address_family = socket.AF_INET6
         self.pool = pool
         self.max_rows = max_rows
-        self.max_body = max_body
         self.timeout_s = timeout_s
         self.verbose = verbose
         self.cache = ResponseCache(cache_mb * 1024 * 1024) if cache_mb > 0 else None
+        self.verdicts = Verdicts()
         self.loopback_only = _is_loopback(host)
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self._serving = False
         self._describe_cache: dict[tuple[str, str], bytes] = {}
-        from b12kg.sparql.library import library
-
+        library = _library()
         queries = library()
         self.library_texts = {name: q.text for name, q in queries.items()}
         self.page = html_page(
@@ -348,7 +401,14 @@ class SparqlServer(ThreadingHTTPServer):
             f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
             "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
         )
-        super().__init__(address, SparqlHandler)
+        super().__init__(
+            address,
+            SparqlHandler,
+            max_body=max_body,
+            handlers=max_connections,
+            max_open=max(8 * max_connections, 64),
+            max_per_client=max(4 * max_connections, 32),
+        )
 
     @property
     def url(self) -> str:
@@ -384,41 +444,19 @@ class SparqlServer(ThreadingHTTPServer):
             return data
         return self._describe_cache[key]
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, address, error: BaseException) -> None:
         """Clients that hang up are not worth a traceback; real bugs get one line (or the
         traceback when verbose)."""
-        error = sys.exc_info()[1]
         if self.verbose:
-            super().handle_error(request, client_address)
+            import traceback
+
+            traceback.print_exception(error)
         elif not isinstance(error, (ConnectionError, TimeoutError)):
             sys.stderr.write(f"b12kg serve: {type(error).__name__}: {error}\n")
 
-    # bounded concurrency: the accept loop waits for a free slot (then the listen backlog fills)
-    def process_request(self, request, client_address) -> None:
-        self._slots.acquire()
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request, client_address) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def serve_forever(self, poll_interval: float = 0.5) -> None:
-        self._serving = True
-        try:
-            super().serve_forever(poll_interval)
-        finally:
-            self._serving = False
-
     def shutdown(self) -> None:
         """Stop serving, close the socket and stop the worker processes."""
-        if self._serving:
-            super().shutdown()
+        super().shutdown()
         self.server_close()
         self.pool.close()
 
@@ -427,6 +465,13 @@ class SparqlServer(ThreadingHTTPServer):
 
     def __exit__(self, *exc_info) -> None:
         self.shutdown()
+
+
+def _library():
+    """The query library's entry point, named in one place (it moves)."""
+    from b12kg.sparql.library import library
+
+    return library
 
 
 def make_server(
@@ -451,17 +496,28 @@ def make_server(
     thread, or use the server as a context manager, to stop it and its workers.
 
     Limits: `timeout_s` per query (the worker running it is killed: 503), `max_rows` result
-    rows or triples (413), `max_body` bytes of POST body (413), `max_connections` open
-    connections, `memory_mb` address space per worker. `workers` processes run queries;
+    rows or triples (413), `max_body` bytes of POST body (413), `max_connections` requests
+    answered at once (open connections: 8 times that, slow ones evicted first), `memory_mb`
+    address space per worker. `workers` processes run queries;
     `cache_mb` of answers are kept (0: none). `isolate_network` puts the workers in an
-    empty network namespace where Linux allows it. `verbose` logs each request to stderr."""
+    empty network namespace where Linux allows it (a seccomp socket filter applies either
+    way). `verbose` logs each request to stderr."""
     from b12kg.errors import ComponentUnavailable, UsageError
     from b12kg.resources import ontology_file
 
     if sys.platform == "win32":
         raise ComponentUnavailable("b12kg serve runs its query workers on Linux and macOS only")
-    if timeout_s <= 0 or max_rows < 1 or max_body < 1 or workers < 1 or max_connections < 1:
-        raise UsageError("timeout, max rows, max body, workers and connections must be positive")
+    validate(
+        host=host,
+        port=port,
+        timeout_s=timeout_s,
+        max_rows=max_rows,
+        max_body=max_body,
+        workers=workers,
+        max_connections=max_connections,
+        cache_mb=cache_mb,
+        memory_mb=memory_mb,
+    )
     path = Path(store_path) if store_path is not None else ontology_file("b12kg.ttl")
     if not path.exists():
         raise UsageError(f"no such file: {path}")
@@ -507,7 +563,17 @@ def serve(
     cache_mb: int = 32,
     verbose: bool = False,
 ) -> None:
-    """Run the endpoint until Ctrl-C, printing its URL first."""
+    """Run the endpoint until Ctrl-C, printing its URL first. Settings are checked before
+    anything starts (UsageError)."""
+    validate(
+        host=host,
+        port=port,
+        timeout_s=timeout_s,
+        max_rows=max_rows,
+        max_body=max_body,
+        workers=workers,
+        cache_mb=cache_mb,
+    )
     server = make_server(
         store_path,
         host=host,
@@ -520,7 +586,8 @@ def serve(
         verbose=verbose,
     )
     page = server.url[: -len("sparql")]
-    isolation = "on" if server.pool.isolated else "off (not available here)"
+    sandbox = [name for name, on in server.pool.sandbox.items() if on]
+    isolation = ", ".join(sandbox) if sandbox else "off (not available here)"
     print(
         f"b12kg SPARQL endpoint: {server.url}  (query page: {page})\n"
         f"{server.pool.triples:,} triples, {workers} workers; limits {timeout_s:g} s, "

@@ -1,25 +1,48 @@
-"""Worker processes: where queries actually run, each on a private copy of the graph.
+"""Worker processes: where queries are checked and run, each on a private copy of the graph.
 
 Its own module because the worker side runs in a separate interpreter (started with
 `python -c` by module path, see `_WORKER_COMMAND`) and must stay importable there, and
 because time limits are enforced by killing these processes: pyoxigraph cannot cancel a
-query. On Linux each worker also moves into an empty network namespace.
+query. The query check (`guard.check_query`) runs here too, so its cost counts against the
+query's deadline and a parser blow-up (deep recursion, a slow backtrack) costs a worker,
+never the server. `_Worker` is the parent's handle on one such process; the pool that
+schedules them is `pool.py`.
+
+A worker answers every job with a reply tuple and survives any exception from the engine;
+it exits only when its pipe closes, its parent dies, or it is killed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
+import os
 import socket
 import sys
 import threading
-import time
 from pathlib import Path
 
-from b12kg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS
-from b12kg.sparql.embedded import read_store
+from b12kg.endpoint.guard import QueryCheck, Refused, SyntaxRefusal, check_query
+from b12kg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
+from b12kg.endpoint.sandbox import (
+    block_inet_sockets,
+    die_with_parent,
+    isolate_network,
+    limit_memory,
+)
 
+PLAIN = "text/plain; charset=utf-8"
 _ROW_LIMIT_HINT = "add a LIMIT (and ORDER BY) to the query, or page with OFFSET"
+# The parse recurses once per nesting level: give it room, on a thread with a large stack.
+_STACK_BYTES = 256 * 1024 * 1024
+_RECURSION_LIMIT = 20_000
+
+
+def _imports():
+    """The names this module takes from the rest of b12kg, in one place (they move)."""
+    from b12kg.sparql.embedded import read_store, syntax_error
+    from b12kg.vocabulary import PREFIXES
+
+    return read_store, syntax_error, PREFIXES
 
 
 class _RowLimit(Exception):
@@ -48,48 +71,41 @@ class _CountingSink:
         pass
 
 
-def _isolate_network() -> bool:
-    """Move this process into new, empty user and network namespaces (Linux only).
-
-    Afterwards no socket can reach anything, so even a SERVICE call that escaped the check
-    fails. Needs unprivileged user namespaces (or root); returns False where unavailable."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        clone_newuser, clone_newnet = 0x10000000, 0x40000000
-        if libc.unshare(clone_newuser | clone_newnet) != 0:
-            return libc.unshare(clone_newnet) == 0
-        return True
-    except (OSError, AttributeError):
-        return False
-
-
 def _worker_entry() -> None:
-    """`python -c … FD STORE ISOLATE MEMORY_MB`: the command line of a worker process."""
+    """`python -c … FD STORE ISOLATE MEMORY_MB PARENT_PID WATCH_FD`: a worker's command line."""
     from multiprocessing.connection import Connection
 
-    fd, store_path, isolate, memory_mb = sys.argv[1:5]
-    _worker_main(Connection(int(fd)), store_path, isolate == "1", int(memory_mb) or None)
+    fd, store_path, isolate, memory_mb, parent_pid, watch_fd = sys.argv[1:7]
+    die_with_parent(int(parent_pid), int(watch_fd))
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # start-up (imports, loading) yields to the serving processes
+    conn = Connection(int(fd))
+    threading.stack_size(_STACK_BYTES)
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    thread = threading.Thread(
+        target=_worker_main,
+        args=(conn, store_path, isolate == "1", int(memory_mb) or None),
+        name="b12kg-worker",
+    )
+    thread.start()
+    thread.join()
 
 
 def _worker_main(conn, store_path: str, isolate: bool, memory_mb: int | None) -> None:
     """A worker process: load the graph once, then answer jobs until the pipe closes."""
-    isolated = _isolate_network() if isolate else False
-    if memory_mb:
-        with contextlib.suppress(ImportError, ValueError, OSError):
-            import resource
-
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    namespaced = isolate_network() if isolate else False
+    sealed = block_inet_sockets()
+    limit_memory(memory_mb)
+    read_store = _imports()[0]
     try:
         store = read_store(Path(store_path))
     except Exception as error:  # report any load failure to the parent, then stop
         conn.send(("error", str(error), False))
         return
-    conn.send(("ready", len(store), isolated))
+    with contextlib.suppress(Exception):
+        check_query("ASK {}")  # import and warm the parser before the first real query
+    conn.send(("ready", len(store), {"namespace": namespaced, "seccomp": sealed}))
+    named = list(store.named_graphs())
     while True:
         try:
             job = conn.recv()
@@ -97,22 +113,77 @@ def _worker_main(conn, store_path: str, isolate: bool, memory_mb: int | None) ->
             return
         if job is None:
             return
-        conn.send(_execute(store, *job))
+        try:
+            reply = _handle(store, named, job)
+        except Exception as error:  # a worker answers, whatever happened
+            reply = (500, PLAIN, f"internal error in the query worker: {error!r}".encode())
+            reply = (*reply, None, None)
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
 
 
-def _execute(store, text: str, results_key: str, graph_key: str, max_rows: int):
-    """Run one query; (status, content type, body bytes). Runs inside a worker."""
+def _handle(store, named, job: dict):
+    """(status, content type, body, verdict, format key) for one job.
+
+    `verdict` is the QueryCheck (or the Refused) the parent may remember for this text;
+    a job that carries `check` was already judged and is not parsed again. `raw` jobs
+    (tests only) skip the check and negotiation."""
+    text = job["text"]
+    raw = job.get("raw")
+    if raw:
+        return (*_execute(store, named, text, raw[0], raw[1], job["max_rows"]), None, None)
+    check = job.get("check")
+    if check is None:
+        try:
+            check = check_query(text)
+        except SyntaxRefusal as refusal:
+            final = Refused(400, _syntax_message(text, refusal))  # remembered as answered
+            return (400, PLAIN, final.message.encode(), final, None)
+        except Refused as refusal:
+            return (refusal.status, PLAIN, refusal.message.encode(), refusal, None)
+        except RecursionError:
+            refusal = Refused(400, "the query is nested too deeply for this endpoint")
+            return (400, PLAIN, refusal.message.encode(), refusal, None)
+    try:
+        key = negotiate(check.kind, job.get("accept"), job.get("formats") or [])
+    except Refused as refusal:
+        return (refusal.status, PLAIN, refusal.message.encode(), check, None)
+    results_key, graph_key = (key, "turtle") if check.kind == "results" else ("json", key)
+    answer = _execute(store, named, text, results_key, graph_key, job["max_rows"])
+    return (*answer, check, key)
+
+
+def _syntax_message(text: str, refusal: Refused) -> str:
+    """The engine's own message (with line and column) when it too rejects the text."""
     import pyoxigraph as ox
 
-    from b12kg.sparql.embedded import syntax_error
-    from b12kg.vocabulary import PREFIXES
-
-    plain = "text/plain; charset=utf-8"
+    syntax_error = _imports()[1]
     try:
-        result = store.query(text)
+        ox.Store().query(text)  # parses only: nothing is evaluated before iteration
     except SyntaxError as error:
-        return 400, plain, str(syntax_error(error, "the query")).encode()
+        return str(syntax_error(error, "the query"))
+    except Exception:
+        pass
+    detail = refusal.message.split(": ", 1)[-1]
+    return (
+        "the endpoint's query check and its engine read this query differently "
+        f"(the check stops at {detail.removeprefix('unexpected input at ')}), so it is "
+        "refused: nothing unchecked runs here. Separate keywords and names with spaces."
+    )
+
+
+def _execute(store, named, text: str, results_key: str, graph_key: str, max_rows: int):
+    """Run one query; (status, content type, body bytes). Runs inside a worker.
+
+    The dataset is pinned to the store's own default and named graphs, so a FROM clause
+    that slipped past the check still cannot change what the query reads."""
+    import pyoxigraph as ox
+
+    _, syntax_error, prefixes_map = _imports()
     try:
+        result = store.query(text, default_graph=ox.DefaultGraph(), named_graphs=named)
         if isinstance(result, ox.QueryBoolean):
             media, name = RESULT_FORMATS[results_key]
             return 200, media, result.serialize(format=getattr(ox.QueryResultsFormat, name))
@@ -122,7 +193,7 @@ def _execute(store, text: str, results_key: str, graph_key: str, max_rows: int):
             try:
                 result.serialize(sink, format=ox.QueryResultsFormat.TSV)
             except _RowLimit:
-                return 413, plain, _too_many(max_rows, "rows")
+                return 413, PLAIN, _too_many(max_rows, "rows")
             data = b"".join(sink.chunks)
             if name != "TSV":
                 parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
@@ -133,18 +204,20 @@ def _execute(store, text: str, results_key: str, graph_key: str, max_rows: int):
         try:
             result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
         except _RowLimit:
-            return 413, plain, _too_many(max_rows, "triples")
+            return 413, PLAIN, _too_many(max_rows, "triples")
         data = b"".join(sink.chunks)
         if name != "N_TRIPLES":
             triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
             fmt = getattr(ox.RdfFormat, name)
-            prefixes = PREFIXES if name in ("TURTLE", "JSON_LD", "RDF_XML") else None
+            prefixes = prefixes_map if name in ("TURTLE", "JSON_LD", "RDF_XML") else None
             data = ox.serialize(triples, format=fmt, prefixes=prefixes)
         return 200, media, data
+    except SyntaxError as error:
+        return 400, PLAIN, str(syntax_error(error, "the query")).encode()
     except MemoryError:
-        return 503, plain, b"the query needed more memory than a worker may use"
+        return 503, PLAIN, b"the query needed more memory than a worker may use"
     except Exception as error:  # evaluation errors surface while the results stream
-        return 500, plain, f"query evaluation failed: {error}".encode()
+        return 500, PLAIN, f"query evaluation failed: {error}".encode()
 
 
 def _too_many(max_rows: int, what: str) -> bytes:
@@ -153,19 +226,25 @@ def _too_many(max_rows: int, what: str) -> bytes:
     ).encode()
 
 
-_WORKER_COMMAND = "from b12kg.endpoint.workers import _worker_entry; _worker_entry()"
+# The package root goes first on sys.path: `python -c` would otherwise put the current
+# directory there, and a worker could import another checkout's b12kg than its server's.
+_WORKER_COMMAND = (
+    "import sys; sys.path.insert(0, {root!r}); "
+    "from b12kg.endpoint.workers import _worker_entry; _worker_entry()"
+)
 
 
 class _Worker:
     """One worker: a plain child interpreter (not multiprocessing's spawn, which re-imports
-    the caller's __main__), talking pickled tuples over a socket pair."""
+    the caller's __main__), talking pickled tuples over a socket pair, with a second pipe
+    whose only job is to close when this process dies."""
 
     def __init__(self, store_path: str, isolate: bool, memory_mb: int | None, quiet: bool):
-        import os
         import subprocess
         from multiprocessing.connection import Connection
 
         ours, theirs = socket.socketpair()
+        watch_read, self._watch_write = os.pipe()
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(
@@ -176,13 +255,15 @@ class _Worker:
                 [
                     sys.executable,
                     "-c",
-                    _WORKER_COMMAND,
+                    _WORKER_COMMAND.format(root=package_root),
                     str(theirs.fileno()),
                     store_path,
                     "1" if isolate else "0",
                     str(memory_mb or 0),
+                    str(os.getpid()),
+                    str(watch_read),
                 ],
-                pass_fds=[theirs.fileno()],
+                pass_fds=[theirs.fileno(), watch_read],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 # a worker killed by its memory limit prints Rust's abort message; keep
@@ -190,28 +271,43 @@ class _Worker:
                 stderr=subprocess.DEVNULL if quiet else None,
                 env=env,
             )
+        except BaseException:
+            os.close(self._watch_write)
+            raise
         finally:
             theirs.close()
+            os.close(watch_read)
         self.conn = Connection(ours.detach())
         self.triples = 0
-        self.isolated = False
+        self.sandbox: dict[str, bool] = {}
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def isolated(self) -> bool:
+        return any(self.sandbox.values())
 
     def wait_ready(self, timeout: float) -> None:
         try:
             ready = self.conn.poll(timeout)
             message = self.conn.recv() if ready else None
         except (EOFError, OSError):
-            message = ("error", "the query worker exited while loading the graph", False)
+            message = ("error", "the query worker exited while loading the graph", {})
         if message is None:
             self.kill()
             raise RuntimeError(f"a query worker did not start within {timeout:.0f} s")
-        status, detail, isolated = message
+        status, detail, sandbox = message
         if status != "ready":
             self.kill()
             from b12kg.errors import UsageError
 
             raise UsageError(str(detail))
-        self.triples, self.isolated = int(detail), bool(isolated)
+        self.triples, self.sandbox = int(detail), dict(sandbox)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -220,139 +316,22 @@ class _Worker:
             self.process.wait(5)
         with contextlib.suppress(Exception):
             self.conn.close()
+        with contextlib.suppress(Exception):
+            os.close(self._watch_write)
 
 
-class WorkerPool:
-    """Worker processes, each with its own copy of the store; one query per worker at a time.
+def raw_job(text: str, results_key: str, graph_key: str, max_rows: int) -> dict:
+    """A job that skips the check (tests: proves the sandbox holds on its own)."""
+    return {"text": text, "raw": (results_key, graph_key), "max_rows": max_rows}
 
-    pyoxigraph cannot cancel a query, so a query over its time limit is stopped by killing
-    its process. A replacement starts in the background while the others keep serving."""
 
-    def __init__(
-        self,
-        store_path: Path,
-        *,
-        workers: int,
-        timeout_s: float,
-        isolate: bool = True,
-        memory_mb: int | None = 2048,
-        verbose: bool = False,
-        log=None,
-    ):
-        self.store_path = str(store_path)
-        self.timeout_s = timeout_s
-        self.isolate = isolate
-        self.memory_mb = memory_mb
-        self.verbose = verbose
-        self.size = workers
-        self._log = log or (lambda message: None)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        self._closed = False
-        self.restarts = 0
-        started = [self._start() for _ in range(workers)]
-        try:
-            for worker in started:
-                worker.wait_ready(60)
-        except BaseException:
-            for worker in started:
-                worker.kill()
-            raise
-        self.triples = started[0].triples
-        self.isolated = all(w.isolated for w in started)
-        for worker in started:
-            self._idle.put(worker)
-
-    def _start(self) -> _Worker:
-        worker = _Worker(self.store_path, self.isolate, self.memory_mb, not self.verbose)
-        with self._lock:
-            self._all.add(worker)
-        return worker
-
-    def _replace(self, worker: _Worker, reason: str) -> None:
-        with self._lock:
-            self._all.discard(worker)
-        worker.kill()
-        if self._closed:
-            return
-        self.restarts += 1
-
-        def restart() -> None:
-            for attempt in range(5):
-                if self._closed:
-                    return
-                fresh = self._start()
-                try:
-                    fresh.wait_ready(60)
-                except Exception as error:
-                    with self._lock:
-                        self._all.discard(fresh)
-                    sys.stderr.write(f"b12kg serve: cannot restart a query worker: {error}\n")
-                    time.sleep(0.5 * 2**attempt)
-                    continue
-                if self._closed:
-                    fresh.kill()
-                    return
-                self._idle.put(fresh)
-                self._log(f"worker replaced ({reason})")
-                return
-
-        threading.Thread(target=restart, name="b12kg-worker-restart", daemon=True).start()
-
-    def run(self, text: str, results_key: str, graph_key: str, max_rows: int):
-        """(status, content type, body) for one query, within the time limit."""
-        plain = "text/plain; charset=utf-8"
-        try:
-            worker = self._idle.get(timeout=self.timeout_s)
-        except queue.Empty:
-            return (
-                503,
-                plain,
-                (
-                    f"all {self.size} query workers stayed busy for {self.timeout_s:g} s; "
-                    "try again shortly"
-                ).encode(),
-            )
-        healthy = False
-        try:
-            worker.conn.send((text, results_key, graph_key, max_rows))
-            if worker.conn.poll(self.timeout_s):
-                reply = worker.conn.recv()
-                healthy = True
-                return reply
-            self._replace(worker, "time limit")
-            worker = None
-            return (
-                503,
-                plain,
-                (
-                    f"the query ran longer than this endpoint's limit of {self.timeout_s:g} s "
-                    "and was stopped; make it more selective or add a LIMIT"
-                ).encode(),
-            )
-        except (EOFError, OSError):
-            self._replace(worker, "crashed")
-            worker = None
-            return (
-                503,
-                plain,
-                (
-                    b"the query worker stopped (the query probably needed more memory than "
-                    b"allowed); make the query more selective"
-                ),
-            )
-        finally:
-            if worker is not None:
-                if healthy:
-                    self._idle.put(worker)
-                else:
-                    self._replace(worker, "interrupted")
-
-    def close(self) -> None:
-        self._closed = True
-        with self._lock:
-            workers = list(self._all)
-            self._all.clear()
-        for worker in workers:
-            worker.kill()
+def query_job(
+    text: str, accept: str | None, formats: list[str], max_rows: int, check: QueryCheck | None
+) -> dict:
+    return {
+        "text": text,
+        "accept": accept,
+        "formats": formats,
+        "max_rows": max_rows,
+        "check": check,
+    }

@@ -1,0 +1,90 @@
+"""Validation of the endpoint's settings, for `make_server` and `serve` alike.
+
+Its own module because every way in (the CLI, `b12kg.endpoint.serve`, `make_server` from
+Python) must get the same clear error for a bad setting, rather than a traceback from deep
+in a socket call (`--port 70000`) or a server that cannot work (`--timeout nan`, `inf` or
+`1e-9`). It raises `UsageError`, which the CLI turns into a message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+MIN_TIMEOUT_S = 0.05
+MAX_TIMEOUT_S = 24 * 3600.0
+
+
+def _usage(message: str):
+    from b12kg.errors import UsageError
+
+    return UsageError(message)
+
+
+def _integer(name: str, value, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise _usage(f"{name} must be a whole number, not {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _usage(f"{name} must be {bound}, not {value}")
+    return int(value)
+
+
+def validate(
+    *,
+    host,
+    port,
+    timeout_s,
+    max_rows,
+    max_body,
+    workers,
+    max_connections=64,
+    cache_mb=32,
+    memory_mb=2048,
+) -> None:
+    """Raise UsageError naming the first setting that cannot work."""
+    if not isinstance(host, str) or not host or any(c.isspace() for c in host):
+        raise _usage(f"host must be a host name or address, not {host!r}")
+    _integer("port", port, 0, 65535)
+    if isinstance(timeout_s, bool) or not isinstance(timeout_s, numbers.Real):
+        raise _usage(f"timeout must be a number of seconds, not {timeout_s!r}")
+    if not math.isfinite(timeout_s) or not MIN_TIMEOUT_S <= timeout_s <= MAX_TIMEOUT_S:
+        raise _usage(
+            f"timeout must be between {MIN_TIMEOUT_S:g} and {MAX_TIMEOUT_S:g} seconds, "
+            f"not {timeout_s!r}"
+        )
+    _integer("max rows", max_rows, 1)
+    _integer("max body", max_body, 1)
+    _integer("workers", workers, 1, 64)
+    _integer("max connections", max_connections, 1, 4096)
+    _integer("cache size (MB)", cache_mb, 0, 64 * 1024)
+    if memory_mb is not None:
+        _integer("worker memory (MB)", memory_mb, 0)
+
+
+def parse_port(text: str) -> int:
+    """An argparse `type=` for ports: a clear message for 70000 or 'http'."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, not {value}")
+    return value
+
+
+def parse_timeout(text: str) -> float:
+    """An argparse `type=` for --timeout: finite, between MIN and MAX seconds."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or not MIN_TIMEOUT_S <= value <= MAX_TIMEOUT_S:
+        raise argparse.ArgumentTypeError(
+            f"timeout must be between {MIN_TIMEOUT_S:g} and {MAX_TIMEOUT_S:g} seconds, not {text}"
+        )
+    return value
