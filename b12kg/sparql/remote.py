@@ -8,11 +8,12 @@ terms, so a caller cannot tell which backend answered. What this module smooths 
   backend's graph is always sent as `default-graph-uri`;
 - Virtuoso silently cuts answers at `ResultSetMaxRows` (10,000 by default) with HTTP 200; the
   only sign is an `X-SPARQL-MaxRows` header. A truncated answer is an error here, never rows;
-- Virtuoso 7.2 ignores or mis-joins a trailing `VALUES` block in many queries (those with
-  OPTIONAL, UNION, BIND or an inner VALUES): it returned 35-1,059 rows where the bound query
-  has 11-66. The same block placed inside the top-level WHERE group is evaluated correctly, and
-  that placement is also what binding before evaluation (`run_local`) means, aggregates
-  included. So the trailing block `RemoteBackend` appends is moved there before sending;
+- bound terms are sent as constants in the WHERE group (`binding.substitute_terms`: the term
+  as pyoxigraph serialises it, never user text), so the store's planner can start from them.
+  Where that rewrite does not apply, a VALUES block goes at the end of the top-level WHERE
+  group: Virtuoso 7.2 ignores or mis-joins a trailing `VALUES` block in many queries (those
+  with OPTIONAL, UNION, BIND or an inner VALUES; it returned 35-1,059 rows where the bound
+  query has 11-66), and that placement is also what binding before evaluation means;
 - SPARQLWrapper guesses the query type from keywords (a SELECT mentioning ADD goes out as
   an update); the type is set explicitly instead;
 - failures are b12kg errors (QuerySyntaxError for a query the endpoint cannot parse,
@@ -22,6 +23,7 @@ terms, so a caller cannot tell which backend answered. What this module smooths 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import socket
@@ -31,7 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from b12kg.errors import EndpointError, QuerySyntaxError
-from b12kg.sparql.binding import values_block
+from b12kg.sparql.binding import substitute_terms, values_block
 from b12kg.sparql.library import QueryFile
 from b12kg.sparql.results import QueryResult, python_value
 
@@ -48,14 +50,14 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     """Run the SELECT `text` on `backend.url` (POST, SPARQL JSON results).
 
     `backend.graph`, when set, is sent as `default-graph-uri`; `backend.timeout` bounds the
-    request (seconds). `bound` holds the terms of the trailing VALUES block: projected bound
-    variables carry the bound value, as on the embedded store.
+    request (seconds). `bound` holds the bound terms (`bound_text` puts them into the query):
+    projected bound variables carry the bound value, as on the embedded store.
     """
     from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     if bound:
-        text = inline_values(text, values_block(bound))
+        text = bound_text(text, bound)
     url = backend.url
     timeout = getattr(backend, "timeout", 60) or 60
     graph = getattr(backend, "graph", None)
@@ -273,6 +275,23 @@ class RemoteBackend:
         self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
     ) -> QueryResult:
         text = query.text if isinstance(query, QueryFile) else query
-        return remote_select(
-            self, text + values_block(bindings), source=source, bound=dict(bindings)
-        )
+        return remote_select(self, text, source=source, bound=dict(bindings))
+
+
+@functools.lru_cache(maxsize=256)
+def _parses(text: str) -> bool:
+    try:
+        ox.Store().query(text)  # an empty store: this checks the syntax, it evaluates nothing
+    except SyntaxError:
+        return False
+    return True
+
+
+def bound_text(text: str, bound: dict[str, Any]) -> str:
+    """`text` with `bound` terms as constants in its WHERE group (`substitute_terms`), if the
+    result is SPARQL pyoxigraph parses; else with a VALUES block at the end of the WHERE group.
+    """
+    constant = substitute_terms(text, bound)
+    if constant is not None and _parses(constant):
+        return constant
+    return inline_values(text + values_block(bound), values_block(bound))
