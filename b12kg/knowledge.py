@@ -103,8 +103,9 @@ def load(
     """Load the knowledge graph.
 
     `None` loads the packaged `b12kg.ttl` (no server, no network); a path loads that file;
-    an `http(s)://` URL reads a SPARQL endpoint holding the graph (optionally in named graph
-    `graph`). All three give the same API.
+    a directory opens the on-disk store `b12kg store` wrote there (read-only; b12kg, possibly
+    merged with other ontologies); an `http(s)://` URL reads a SPARQL endpoint holding the
+    graph (optionally in named graph `graph`). All give the same API.
 
     >>> kg = load()
     >>> kg.find("Addison-Biermer disease").id

@@ -68,9 +68,9 @@ def with_source(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--source",
         default=None,
-        metavar="PATH|URL",
-        help="graph to read: a .ttl/.owl file or a SPARQL endpoint URL "
-        "(default: the packaged b12kg.ttl, no server needed)",
+        metavar="PATH|DIR|URL",
+        help="graph to read: a .ttl/.owl file, a store directory written by `b12kg store`, "
+        "or a SPARQL endpoint URL (default: the packaged b12kg.ttl, no server needed)",
     )
     parser.add_argument(
         "--graph", default=None, metavar="IRI", help="named graph holding b12kg on an endpoint"
