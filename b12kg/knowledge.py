@@ -105,7 +105,9 @@ def load(
     `None` loads the packaged `b12kg.ttl` (no server, no network); a path loads that file;
     a directory opens the on-disk store `b12kg store` wrote there (read-only; b12kg, possibly
     merged with other ontologies); an `http(s)://` URL reads a SPARQL endpoint holding the
-    graph (optionally in named graph `graph`). All give the same API.
+    graph (in named graph `graph`; by default the graph `b12kg load` writes,
+    https://w3id.org/b12kg/, when the store holds it, else the store's default graph). All give
+    the same API.
 
     >>> kg = load()
     >>> kg.find("Addison-Biermer disease").id

@@ -73,7 +73,11 @@ def with_source(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "or a SPARQL endpoint URL (default: the packaged b12kg.ttl, no server needed)",
     )
     parser.add_argument(
-        "--graph", default=None, metavar="IRI", help="named graph holding b12kg on an endpoint"
+        "--graph",
+        default=None,
+        metavar="IRI",
+        help="named graph holding b12kg on an endpoint (default: https://w3id.org/b12kg/, where "
+        "`b12kg load` writes, if the store has it; '' for the store's default graph)",
     )
     return parser
 

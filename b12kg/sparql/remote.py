@@ -5,7 +5,8 @@ terms, so a caller cannot tell which backend answered. What this module smooths 
 
 - Virtuoso's JSON results use the old `typed-literal` type and return booleans as 1/0;
 - with no graph named Virtuoso queries every graph, its system graphs included, so the
-  backend's graph is always sent as `default-graph-uri`;
+  backend's graph is always sent as `default-graph-uri`; with none given, the graph `b12kg
+  load` writes (`LOAD_GRAPH`) is used when the store holds it;
 - Virtuoso silently cuts answers at `ResultSetMaxRows` (10,000 by default) with HTTP 200; the
   only sign is an `X-SPARQL-MaxRows` header. A truncated answer is an error here, never rows;
 - bound terms are sent as constants in the WHERE group (`binding.substitute_terms`: the term
@@ -258,24 +259,46 @@ def _where_end(text: str) -> int | None:
     return None
 
 
+#: the named graph `b12kg load` writes by default, and what `--source URL` reads unless told
+LOAD_GRAPH = "https://w3id.org/b12kg/"
+
+
 class RemoteBackend:
     """A SPARQL 1.1 endpoint, read with SPARQLWrapper.
 
-    Parameters are serialised by pyoxigraph into a VALUES block, which `inline_values` places
-    at the end of the top-level WHERE group (Virtuoso 7.2 mis-joins a trailing one).
+    Bound terms go in as constants (`bound_text`). With no `graph` named, the first query asks
+    whether the store holds `LOAD_GRAPH` (where `b12kg load` writes) and, if it does, reads
+    that graph alone: a store's default graph is often the union of every graph it holds
+    (Virtuoso's includes its system graphs, and whatever else was loaded beside b12kg). A store
+    without that graph (`b12kg serve`, b12kg in a default graph) is read as it is.
+    `graph=""` asks for the store's default graph explicitly.
     """
 
     def __init__(self, url: str, *, graph: str | None = None, timeout: int = 60):
         self.url = url
-        self.graph = graph
+        self.graph = graph or None
         self.timeout = timeout
+        self._graph_known = graph is not None
         self.description = url + (f" (graph {graph})" if graph else "")
 
     def select(
         self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
     ) -> QueryResult:
+        if not self._graph_known:
+            self._choose_graph()
         text = query.text if isinstance(query, QueryFile) else query
         return remote_select(self, text, source=source, bound=dict(bindings))
+
+    def _choose_graph(self) -> None:
+        probe = f"SELECT ?s WHERE {{ GRAPH <{LOAD_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1"
+        try:
+            held = bool(remote_select(self, probe, source="graph probe", bound={}).rows)
+        except (EndpointError, QuerySyntaxError):  # refused (e.g. no GRAPH): the real query says
+            held = False
+        self._graph_known = True
+        if held:
+            self.graph = LOAD_GRAPH
+            self.description = f"{self.url} (graph {LOAD_GRAPH})"
 
 
 @functools.lru_cache(maxsize=256)
