@@ -127,7 +127,10 @@ def write_store(
 def open_store(directory: os.PathLike[str] | str) -> ox.Store:
     """The store at `directory`, read-only; UsageError when it is not one."""
     if not is_store(directory):
-        raise UsageError(f"{os.fspath(directory)[:120]} is not a b12kg store (see `b12kg store`)")
+        raise UsageError(
+            f"cannot load {os.fspath(directory)[:120]}: a directory, and not a b12kg store "
+            "(write one with `b12kg store DIR`)"
+        )
     try:
         return ox.Store.read_only(os.fspath(directory))
     except OSError as error:
