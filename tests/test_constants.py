@@ -108,3 +108,10 @@ def test_strings_iris_and_comments_are_left_alone() -> None:
     text = 'SELECT ?s WHERE { ?s <urn:a?_v> "?_v" . # ?_v\n ?s ?p ?_v . ?s ?q ?_vv }'
     got = substitute_terms(text, {"_v": ox.NamedNode("urn:x")})
     assert got == 'SELECT ?s WHERE { ?s <urn:a?_v> "?_v" . # ?_v\n ?s ?p <urn:x> . ?s ?q ?_vv }'
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_hostile_literal_parameter_through_the_api_matches_nothing(kg, value) -> None:
+    # `entities` takes a literal (`kind`); an injected UNION would return every entity
+    assert kg.query("entities", kind="drug").rows
+    assert kg.query("entities", kind=value).rows == []
