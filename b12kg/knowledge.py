@@ -133,9 +133,12 @@ def load(
     """Load the knowledge graph.
 
     `None` loads the packaged `b12kg.ttl` (no server, no network); a path loads that file;
-    an `http(s)://` URL reads a SPARQL endpoint holding the graph (optionally in named graph
-    `graph`). All three give the same API. `timeout` bounds each request to an endpoint
-    (seconds, for the whole answer, however slowly it arrives).
+    a directory opens the on-disk store `b12kg store` wrote there (read-only; b12kg, possibly
+    merged with other ontologies); an `http(s)://` URL reads a SPARQL endpoint holding the
+    graph (in named graph `graph`; by default the graph `b12kg load` writes,
+    https://w3id.org/b12kg/, when the store holds it, else the store's default graph). All give
+    the same API. `timeout` bounds each request to an
+    endpoint (seconds, for the whole answer, however slowly it arrives).
 
     >>> kg = load()
     >>> kg.find("Addison-Biermer disease").id

@@ -358,3 +358,51 @@ def test_the_cli_loads_a_store_and_queries_it_like_the_embedded_graph(virtuoso: 
         return json.loads(done.stdout)["rows"]
 
     assert query("--source", virtuoso.sparql_url, "--graph", graph) == query()
+
+
+# --- a store holding other graphs too (issue 11) ----------------------------------------------
+
+
+def test_with_no_graph_named_the_load_graph_is_read_beside_foreign_graphs(
+    kg, virtuoso: Virtuoso, tmp_path
+) -> None:
+    """b12kg where `b12kg load` puts it, ~100k MONDO-shaped triples in another graph, and
+    Virtuoso's own system graphs: `load(url)` with no graph gives the embedded answers."""
+    import pyoxigraph as ox
+
+    from b12kg.sparql.remote import LOAD_GRAPH
+
+    from .test_merged import foreign_quads
+
+    foreign = tmp_path / "foreign.nt"
+    foreign.write_bytes(
+        ox.serialize([q.triple for q in foreign_quads(15_000)], format=ox.RdfFormat.N_TRIPLES)
+    )
+    load_into_endpoint(
+        ONTOLOGY_FILE,
+        endpoint=virtuoso.sparql_url,
+        graph=LOAD_GRAPH,
+        user=virtuoso.user,
+        password=virtuoso.password,
+    )
+    virtuoso.server.bulk_load(foreign, "https://example.org/foreign/mondo-shaped")
+    remote = b12kg.load(virtuoso.sparql_url)
+    remote.backend.timeout = 30
+    assert remote.backend.graph == LOAD_GRAPH
+    for name in sorted(library()):
+        local_result, remote_result = kg.query(name), remote.query(name)
+        assert remote_result.columns == local_result.columns, name
+        assert rows(remote_result) == rows(local_result), name
+    for cause in ("pernicious anemia", "metformin"):
+        assert [p.to_record() for p in remote.paths(cause)] == [
+            p.to_record() for p in kg.paths(cause)
+        ]
+    low = "serum vitamin B12 decreased"
+    assert [p.to_record() for p in remote.causes_of(low)] == [
+        p.to_record() for p in kg.causes_of(low)
+    ]
+    # the store's own default graph (every graph, here b12kg several times over) when asked for
+    union = RemoteBackend(virtuoso.sparql_url, graph="")
+    assert union.graph is None
+    with pytest.raises(EndpointError, match="truncated"):  # the same rows, many times over
+        union.select(library()["entity-names"], {}, source="union")

@@ -94,12 +94,16 @@ def with_source(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--source",
         default=None,
-        metavar="PATH|URL",
-        help="graph to read: a .ttl/.owl file or a SPARQL endpoint URL "
-        "(default: the packaged b12kg.ttl, no server needed)",
+        metavar="PATH|DIR|URL",
+        help="graph to read: a .ttl/.owl file, a store directory written by `b12kg store`, "
+        "or a SPARQL endpoint URL (default: the packaged b12kg.ttl, no server needed)",
     )
     parser.add_argument(
-        "--graph", default=None, metavar="IRI", help="named graph holding b12kg on an endpoint"
+        "--graph",
+        default=None,
+        metavar="IRI",
+        help="named graph holding b12kg on an endpoint (default: https://w3id.org/b12kg/, where "
+        "`b12kg load` writes, if the store has it; '' for the store's default graph)",
     )
     parser.add_argument(
         "--timeout",

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 def open_backend(
     source: str | os.PathLike[str] | None, *, graph: str | None = None, timeout: float = 60.0
 ) -> Backend:
-    """`None` → the packaged b12kg.ttl; an http(s) URL → that endpoint; else a file path."""
+    """`None` → the packaged b12kg.ttl; an http(s) URL → that endpoint; a directory → the
+    on-disk store there (`b12kg store`, read-only); else an RDF file."""
     if source is None:
         from b12kg.resources import ontology_file
         from b12kg.sparql.embedded import LocalBackend
@@ -53,6 +54,10 @@ def open_backend(
         return RemoteBackend(text, graph=graph, timeout=timeout)
     from pathlib import Path
 
+    if os.path.isdir(text):  # an on-disk store written by `b12kg store`, opened read-only
+        from b12kg.sparql.ondisk import OnDiskBackend
+
+        return OnDiskBackend(Path(text))
     from b12kg.sparql.embedded import LocalBackend
 
     return LocalBackend(Path(text))

@@ -1,9 +1,10 @@
 """Turning a user's parameter values into RDF terms, and handing them to a store.
 
 Values are resolved first (an IRI parameter accepts a label, synonym or id, through the
-graph's `find`) and become pyoxigraph terms; a store receives them as substitutions (embedded)
-or as a VALUES block serialised by the RDF library (remote). User text is never pasted into
-query text.
+graph's `find`) and become pyoxigraph terms. A store receives them as constants in the WHERE
+group, written as pyoxigraph serialises the term (`substitute_terms`; both backends), or, where
+that rewrite does not apply, as substitutions (embedded) or a VALUES block (remote). User text
+is never pasted into query text: only a term pyoxigraph built and serialised is.
 """
 
 from __future__ import annotations
@@ -64,3 +65,96 @@ def values_block(bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(str(value) for value in bindings.values())
     return f"\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
+_IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_\u00b7\u00c0-\uffff]")
+
+
+def substitute_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str | None:
+    """`text` with each bound variable inside its WHERE group replaced by the bound term.
+
+    The term is written as pyoxigraph serialises it (`<iri>`, `"escaped"@lang`,
+    `"1"^^<datatype>`), never as the user typed it: an IRI pyoxigraph accepted holds no `>`,
+    space or quote, and a literal's quotes and backslashes come back escaped. So a planner sees
+    a constant (an index lookup) where it would see a variable joined with a one-row table.
+    Occurrences outside the WHERE group (SELECT list, ORDER BY) are left as they are: the
+    variable is then unbound there, and the caller puts the bound value in its column, as
+    SEP-0007 substitution does. Strings, IRIs and comments are skipped. None when the text has
+    no WHERE group to rewrite, or binds a bound variable itself (`AS ?x`, `VALUES ?x`,
+    `SELECT ?x` in a sub-query) or projects `*`: the caller then binds the way it did before.
+    """
+    if not bindings:
+        return text
+    terms: dict[str, str] = {}
+    for name, value in bindings.items():
+        if not isinstance(value, (ox.NamedNode, ox.Literal)):
+            raise TypeError(f"a bound value must be an RDF term, not {type(value).__name__}")
+        terms[name] = str(value)
+    out: list[str] = []
+    depth = 0
+    i = last = 0
+    n = len(text)
+    inside = False  # within the first top-level { … } group
+    done = False
+    previous = ""  # the last keyword-ish token seen, to refuse `AS ?x`, `VALUES ?x`
+    while i < n:
+        char = text[i]
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if char in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+            previous = ""
+            continue
+        if char == "<":
+            match = _IRI_TOKEN.match(text, i)
+            if match:
+                i = match.end()
+                previous = ""
+                continue
+        if char == "{":
+            depth += 1
+            if depth == 1 and not done:
+                inside = True
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and inside:
+                inside, done = False, True
+        elif char in "?$" and inside:
+            j = i + 1
+            while j < n and _NAME_CHAR.match(text[j]):
+                j += 1
+            name = text[i + 1 : j]
+            if name in terms:
+                if previous in ("AS", "VALUES", "SELECT", "DISTINCT", "REDUCED") or (
+                    previous == "VAR"
+                ):
+                    return None
+                out.append(text[last:i])
+                out.append(terms[name])
+                last = j
+            i = j
+            previous = "VAR" if previous in ("SELECT", "DISTINCT", "REDUCED", "VAR") else ""
+            continue
+        elif char.isalpha():
+            j = i
+            while j < n and (text[j].isalnum() or text[j] in "_:-"):
+                j += 1
+            previous = text[i:j].upper()
+            i = j
+            continue
+        elif char == "*" and previous in ("SELECT", "DISTINCT", "REDUCED"):
+            return None  # `SELECT *` would lose the bound column
+        elif not char.isspace():
+            previous = ""
+        i += 1
+    if not done:
+        return None
+    out.append(text[last:])
+    return "".join(out)

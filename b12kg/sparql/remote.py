@@ -5,14 +5,16 @@ terms, so a caller cannot tell which backend answered. What this module smooths 
 
 - Virtuoso's JSON results use the old `typed-literal` type and return booleans as 1/0;
 - with no graph named Virtuoso queries every graph, its system graphs included, so the
-  backend's graph is always sent as `default-graph-uri`;
+  backend's graph is always sent as `default-graph-uri`; with none given, the graph `b12kg
+  load` writes (`LOAD_GRAPH`) is used when the store holds it;
 - Virtuoso silently cuts answers at `ResultSetMaxRows` (10,000 by default) with HTTP 200; the
   only sign is an `X-SPARQL-MaxRows` header. A truncated answer is an error here, never rows;
-- Virtuoso 7.2 ignores or mis-joins a trailing `VALUES` block in many queries (those with
-  OPTIONAL, UNION, BIND or an inner VALUES): it returned 35-1,059 rows where the bound query
-  has 11-66. The same block placed inside the top-level WHERE group is evaluated correctly, and
-  that placement is also what binding before evaluation (`run_local`) means, aggregates
-  included. So the trailing block `RemoteBackend` appends is moved there before sending;
+- bound terms are sent as constants in the WHERE group (`binding.substitute_terms`: the term
+  as pyoxigraph serialises it, never user text), so the store's planner can start from them.
+  Where that rewrite does not apply, a VALUES block goes at the end of the top-level WHERE
+  group: Virtuoso 7.2 ignores or mis-joins a trailing `VALUES` block in many queries (those
+  with OPTIONAL, UNION, BIND or an inner VALUES; it returned 35-1,059 rows where the bound
+  query has 11-66), and that placement is also what binding before evaluation means;
 - SPARQLWrapper guesses the query type from keywords (a SELECT mentioning ADD goes out as
   an update); the type is set explicitly instead;
 - failures are b12kg errors (QuerySyntaxError for a query the endpoint cannot parse,
@@ -22,6 +24,7 @@ terms, so a caller cannot tell which backend answered. What this module smooths 
 from __future__ import annotations
 
 import ast
+import functools
 import http.client
 import json
 import re
@@ -33,7 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from b12kg.errors import EndpointError, QuerySyntaxError, UsageError
-from b12kg.sparql.binding import values_block
+from b12kg.sparql.binding import substitute_terms, values_block
 from b12kg.sparql.library import QueryFile
 from b12kg.sparql.results import QueryResult, python_value
 
@@ -53,14 +56,14 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
     """Run the SELECT `text` on `backend.url` (POST, SPARQL JSON results).
 
     `backend.graph`, when set, is sent as `default-graph-uri`; `backend.timeout` bounds the
-    request (seconds). `bound` holds the terms of the trailing VALUES block: projected bound
-    variables carry the bound value, as on the embedded store.
+    request (seconds). `bound` holds the bound terms (`bound_text` puts them into the query):
+    projected bound variables carry the bound value, as on the embedded store.
     """
     from SPARQLWrapper import JSON, POST, SELECT, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     if bound:
-        text = inline_values(text, values_block(bound))
+        text = bound_text(text, bound)
     url = backend.url
     timeout = getattr(backend, "timeout", 60) or 60
     graph = getattr(backend, "graph", None)
@@ -298,11 +301,19 @@ def _where_end(text: str) -> int | None:
     return None
 
 
+#: the named graph `b12kg load` writes by default, and what `--source URL` reads unless told
+LOAD_GRAPH = "https://w3id.org/b12kg/"
+
+
 class RemoteBackend:
     """A SPARQL 1.1 endpoint, read with SPARQLWrapper.
 
-    Parameters are serialised by pyoxigraph into a VALUES block, which `inline_values` places
-    at the end of the top-level WHERE group (Virtuoso 7.2 mis-joins a trailing one).
+    Bound terms go in as constants (`bound_text`). With no `graph` named, the first query asks
+    whether the store holds `LOAD_GRAPH` (where `b12kg load` writes) and, if it does, reads
+    that graph alone: a store's default graph is often the union of every graph it holds
+    (Virtuoso's includes its system graphs, and whatever else was loaded beside b12kg). A store
+    without that graph (`b12kg serve`, b12kg in a default graph) is read as it is.
+    `graph=""` asks for the store's default graph explicitly.
     """
 
     def __init__(
@@ -316,15 +327,46 @@ class RemoteBackend:
         if not (isinstance(timeout, (int, float)) and 0 < timeout < 86_400):  # nan fails too
             raise UsageError(f"timeout must be between 0 and 86400 seconds, got {timeout!r}")
         self.url = url
-        self.graph = graph
+        self.graph = graph or None
         self.timeout = float(timeout)
         self.max_bytes = max_bytes
+        self._graph_known = graph is not None
         self.description = url + (f" (graph {graph})" if graph else "")
 
     def select(
         self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
     ) -> QueryResult:
+        if not self._graph_known:
+            self._choose_graph()
         text = query.text if isinstance(query, QueryFile) else query
-        return remote_select(
-            self, text + values_block(bindings), source=source, bound=dict(bindings)
-        )
+        return remote_select(self, text, source=source, bound=dict(bindings))
+
+    def _choose_graph(self) -> None:
+        probe = f"SELECT ?s WHERE {{ GRAPH <{LOAD_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1"
+        try:
+            held = bool(remote_select(self, probe, source="graph probe", bound={}).rows)
+        except (EndpointError, QuerySyntaxError):  # refused (e.g. no GRAPH): the real query says
+            held = False
+        self._graph_known = True
+        if held:
+            self.graph = LOAD_GRAPH
+            self.description = f"{self.url} (graph {LOAD_GRAPH})"
+
+
+@functools.lru_cache(maxsize=256)
+def _parses(text: str) -> bool:
+    try:
+        ox.Store().query(text)  # an empty store: this checks the syntax, it evaluates nothing
+    except SyntaxError:
+        return False
+    return True
+
+
+def bound_text(text: str, bound: dict[str, Any]) -> str:
+    """`text` with `bound` terms as constants in its WHERE group (`substitute_terms`), if the
+    result is SPARQL pyoxigraph parses; else with a VALUES block at the end of the WHERE group.
+    """
+    constant = substitute_terms(text, bound)
+    if constant is not None and _parses(constant):
+        return constant
+    return inline_values(text + values_block(bound), values_block(bound))

@@ -1,0 +1,152 @@
+"""An on-disk pyoxigraph store of b12kg, optionally merged with ontologies the user names.
+
+`write_store` builds the store in `DIR.tmp` and renames it to `DIR` only when every file has
+loaded, so a failed or interrupted build leaves the previous store (or nothing) in place,
+never half a store. Everything goes into the default graph, so the library queries see
+b12kg and the merged ontologies together; they are written to ignore foreign triples
+(`tests/test_merged.py`, `tests/test_store.py`). `OnDiskBackend` opens a store read-only
+(`ox.Store.read_only`): any number of processes can read it, and nothing they run can
+change it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from b12kg.errors import UsageError
+from b12kg.inputs import MAX_GRAPH_BYTES, checked_file
+from b12kg.sparql.embedded import RDF_FORMATS, refuse_entity_expansion, run_local
+from b12kg.sparql.library import QueryFile
+from b12kg.sparql.results import QueryResult
+
+#: RocksDB writes this file into every store directory; its presence is how one is recognised.
+MARKER = "CURRENT"
+#: progress is reported every this many triples while a file loads
+PROGRESS_EVERY = 1_000_000
+
+
+def is_store(path: os.PathLike[str] | str) -> bool:
+    """True when `path` is a directory holding an on-disk pyoxigraph store."""
+    return os.path.isdir(path) and os.path.isfile(os.path.join(path, MARKER))
+
+
+@dataclass
+class StoreReport:
+    directory: str
+    triples: int
+    files: list[dict[str, object]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"wrote {self.directory}: {self.triples:,} triples"]
+        lines += [f"  {f['file']}: {f['triples']:,} triples" for f in self.files]
+        return "\n".join(lines)
+
+
+def _format(path: Path) -> ox.RdfFormat:
+    rdf_format = RDF_FORMATS.get(path.suffix.lower())
+    if rdf_format is None:
+        raise UsageError(f"cannot load {path.name[:80]}: expected .ttl, .nt, .owl or .rdf")
+    return rdf_format
+
+
+def _counted(
+    quads: Iterable[ox.Quad], name: str, on_progress: Callable[[str], None]
+) -> Iterator[ox.Quad]:
+    for count, quad in enumerate(quads, 1):
+        if count % PROGRESS_EVERY == 0:
+            on_progress(f"  {name}: {count:,} triples …")
+        yield quad
+
+
+def write_store(
+    directory: os.PathLike[str] | str,
+    b12kg_file: Path,
+    merge: Iterable[os.PathLike[str] | str] = (),
+    *,
+    on_progress: Callable[[str], None] = lambda message: None,
+) -> StoreReport:
+    """Write b12kg (`b12kg_file`) and each file of `merge` into an on-disk store at `directory`.
+
+    An existing `directory` is replaced only if it is itself a store (never a folder of
+    anything else). b12kg keeps its blank-node labels; each merged file's blank nodes are
+    renamed, so two files cannot join on a shared `_:b0`.
+    """
+    target = Path(directory)
+    if target.exists() and not is_store(target):
+        raise UsageError(f"{target} exists and is not a b12kg store; refusing to replace it")
+    files = [checked_file(b12kg_file, what="graph file", max_bytes=MAX_GRAPH_BYTES)]
+    for name in merge:
+        files.append(checked_file(name, what="file to merge", max_bytes=MAX_GRAPH_BYTES))
+    formats = [_format(path) for path in files]
+    for path, rdf_format in zip(files, formats, strict=True):
+        if rdf_format == ox.RdfFormat.RDF_XML:
+            refuse_entity_expansion(path)
+    staging = target.with_name(target.name + ".tmp")
+    if staging.exists():
+        if not is_store(staging) and any(staging.iterdir()):
+            raise UsageError(f"{staging} exists and is not a store being built; remove it")
+        shutil.rmtree(staging)
+    report = StoreReport(str(target), 0)
+    store = ox.Store(str(staging))
+    try:
+        for number, (path, rdf_format) in enumerate(zip(files, formats, strict=True)):
+            before = len(store)
+            on_progress(f"loading {path.name} …")
+            quads = ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=number > 0)
+            try:
+                store.bulk_extend(_counted(quads, path.name, on_progress))
+            except SyntaxError as error:
+                raise UsageError(f"{path} is not valid RDF: {error}") from None
+            added = len(store) - before
+            report.files.append({"file": str(path), "triples": added})
+            on_progress(f"  {path.name}: {added:,} triples")
+        store.optimize()
+        report.triples = len(store)
+        store.flush()
+    except BaseException:
+        del store
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    del store  # closes the RocksDB instance before the directory moves
+    old = target.with_name(target.name + ".old")
+    if target.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+    on_progress(str(report).splitlines()[0])
+    return report
+
+
+def open_store(directory: os.PathLike[str] | str) -> ox.Store:
+    """The store at `directory`, read-only; UsageError when it is not one."""
+    if not is_store(directory):
+        raise UsageError(
+            f"cannot load {os.fspath(directory)[:120]}: a directory, and not a b12kg store "
+            "(write one with `b12kg store DIR`)"
+        )
+    try:
+        return ox.Store.read_only(os.fspath(directory))
+    except OSError as error:
+        raise UsageError(f"cannot open the store {os.fspath(directory)[:120]}: {error}") from None
+
+
+class OnDiskBackend:
+    """An on-disk pyoxigraph store, opened read-only."""
+
+    def __init__(self, directory: Path):
+        self.path = Path(directory)
+        self.description = str(directory)
+        self.store = open_store(directory)
+
+    def select(
+        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
+    ) -> QueryResult:
+        text = query.text if isinstance(query, QueryFile) else query
+        return run_local(self.store, text, bindings=bindings, source=source)

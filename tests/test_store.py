@@ -1,0 +1,121 @@
+"""`b12kg store`: an on-disk store of b12kg merged with other ontologies (issue 11).
+
+The store is written atomically and opened read-only; merged with ~100k MONDO-shaped triples
+it answers every library query, the path walk and `causes_of` exactly as b12kg alone does.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import b12kg
+from b12kg.errors import UsageError
+from b12kg.resources import ontology_file
+from b12kg.sparql.library import library
+from b12kg.sparql.ondisk import OnDiskBackend, is_store, write_store
+
+from .test_merged import foreign_quads
+
+
+@pytest.fixture(scope="module")
+def foreign_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("foreign") / "mondo-shaped.nt"
+    path.write_bytes(
+        ox.serialize([q.triple for q in foreign_quads(15_000)], format=ox.RdfFormat.N_TRIPLES)
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory, foreign_file) -> Path:
+    directory = tmp_path_factory.mktemp("stores") / "merged"
+    messages: list[str] = []
+    report = write_store(
+        directory, ontology_file("b12kg.ttl"), [foreign_file], on_progress=messages.append
+    )
+    assert report.triples > 100_000
+    assert [f["triples"] for f in report.files][1] == 105_000
+    assert any("mondo-shaped.nt" in m for m in messages)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def graphs(kg, merged):
+    alone = b12kg.knowledge.KnowledgeGraph.from_backend(
+        b12kg.sparql.embedded.LocalBackend(ontology_file("b12kg.ttl"))
+    )
+    return alone, b12kg.load(merged)
+
+
+def test_a_directory_source_opens_the_store_read_only(graphs, merged) -> None:
+    _, kg = graphs
+    assert isinstance(kg.backend, OnDiskBackend)
+    assert is_store(merged) and not Path(str(merged) + ".tmp").exists()
+    with pytest.raises((OSError, RuntimeError), match="read-write"):
+        kg.backend.store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+@pytest.mark.parametrize("name", sorted(library()))
+def test_every_library_query_gives_the_rows_of_b12kg_alone(graphs, name) -> None:
+    alone, kg = graphs
+    expected, got = alone.query(name), kg.query(name)
+    assert got.columns == expected.columns
+    assert got.rows == expected.rows
+
+
+def test_paths_and_causes_are_those_of_b12kg_alone(graphs) -> None:
+    alone, kg = graphs
+    assert kg.entities == alone.entities and kg.parents == alone.parents
+    assert kg.edges.outgoing == alone.edges.outgoing
+    for name in ("pernicious anemia", "metformin", "crohns_disease"):
+        assert [p.to_record() for p in kg.paths(name)] == [p.to_record() for p in alone.paths(name)]
+    finding = "serum vitamin B12 decreased"
+    assert [p.to_record() for p in kg.causes_of(finding)] == [
+        p.to_record() for p in alone.causes_of(finding)
+    ]
+
+
+def test_a_failed_build_leaves_the_previous_store(tmp_path) -> None:
+    directory = tmp_path / "store"
+    write_store(directory, ontology_file("b12kg.ttl"))
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:a> <urn:b> .\n")
+    with pytest.raises(UsageError, match="not valid RDF"):
+        write_store(directory, ontology_file("b12kg.ttl"), [bad])
+    assert not (tmp_path / "store.tmp").exists()
+    assert len(b12kg.load(directory).entities) == len(b12kg.load().entities)
+
+
+def test_a_folder_that_is_not_a_store_is_never_replaced(tmp_path) -> None:
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    with pytest.raises(UsageError, match="not a b12kg store"):
+        write_store(folder, ontology_file("b12kg.ttl"))
+    with pytest.raises(UsageError, match="not a b12kg store"):
+        b12kg.load(folder)
+    assert (folder / "notes.txt").read_text() == "keep me"
+
+
+def test_the_store_verb(tmp_path, foreign_file) -> None:
+    directory = tmp_path / "cli-store"
+    run = subprocess.run(
+        [sys.executable, "-m", "b12kg", "store", str(directory), "--merge", str(foreign_file)],
+        capture_output=True,
+        text=True,
+        env={"B12KG_PROGRESS": "1", **__import__("os").environ},
+    )
+    assert run.returncode == 0, run.stderr
+    assert "117,270 triples" in run.stdout and "loading mondo-shaped.nt" in run.stderr
+    trace = subprocess.run(
+        [sys.executable, "-m", "b12kg", "trace", "pernicious anemia", "--source", str(directory)],
+        capture_output=True,
+        text=True,
+    )
+    assert trace.returncode == 0, trace.stderr
+    assert "intrinsic factor" in trace.stdout
