@@ -33,6 +33,8 @@ def test_wheel_carries_the_artifacts_unchanged(wheel: zipfile.ZipFile) -> None:
         "b12kg.sssom.tsv",
         "b12kg.context.jsonld",
         "b12kg.json",
+        "kgx/b12kg_nodes.tsv",
+        "kgx/b12kg_edges.tsv",
     )
     for name in names:
         assert wheel.read(f"b12kg/_data/{name}") == (ONTOLOGY / name).read_bytes()
