@@ -55,7 +55,10 @@ def test_owl_is_typed_node_rdfxml_like_the_owl_api_writes() -> None:
 
 def test_ttl_writes_no_escaped_prefixed_names() -> None:
     text = TTL_PATH.read_text(encoding="utf-8")
-    assert "owl:versionIRI <https://w3id.org/b12kg/releases/0.1.0/b12kg.owl>" in text
+    from b12kg.version import RELEASE_DATE
+
+    assert f"owl:versionIRI <https://w3id.org/b12kg/releases/{RELEASE_DATE}/b12kg.owl>" in text
+    assert f'owl:versionInfo "{RELEASE_DATE}"' in text
     assert "\\/" not in text
 
 

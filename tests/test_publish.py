@@ -83,7 +83,12 @@ publishing.publish(Path(sys.argv[1]), {new!r})
 def test_a_kill_mid_publication_is_rolled_forward_and_cleaned(tmp_path) -> None:
     publish(tmp_path, OLD)
     killed = subprocess.run(
-        [sys.executable, "-c", KILL_AFTER_FIRST_RENAME.format(journal=JOURNAL, new=NEW), str(tmp_path)],
+        [
+            sys.executable,
+            "-c",
+            KILL_AFTER_FIRST_RENAME.format(journal=JOURNAL, new=NEW),
+            str(tmp_path),
+        ],
         cwd=REPOSITORY,
         env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
         capture_output=True,
