@@ -20,6 +20,15 @@ from .conftest import ONTOLOGY, REPOSITORY, SOURCES
 ONTOLOGY_IRI = URIRef("https://w3id.org/b12kg/b12kg.owl")
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (the KGX tables are in `kgx/`), by its relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def test_build_is_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     outputs = []
     for seed in ("1", "2"):
@@ -40,9 +49,9 @@ def test_build_is_byte_identical_across_processes_and_hash_seeds(tmp_path: Path)
             env=env,
             capture_output=True,
         )
-        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+        outputs.append(_files(out))
     assert outputs[0] == outputs[1]
-    assert {"b12kg.owl", "b12kg.ttl", "b12kg.obo", "b12kg.sssom.tsv"} <= set(outputs[0])
+    assert {"b12kg.owl", "b12kg.ttl", "b12kg.obo", "kgx/b12kg_edges.tsv"} <= set(outputs[0])
 
 
 def test_committed_artifacts_equal_a_fresh_build() -> None:
@@ -53,14 +62,12 @@ def test_committed_artifacts_equal_a_fresh_build() -> None:
 def test_invalid_sources_write_nothing(mini_sources: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(mini_sources, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = _files(out)
     links = mini_sources / "links.tsv"
     links.write_text(links.read_text().replace("has_mechanism", "causes", 1))
     with pytest.raises(CurationError):
         build(mini_sources, out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before, (
-        "no file changed, no temp left"
-    )
+    assert _files(out) == before, "no file changed, no temp left"
 
 
 @pytest.fixture(scope="module")

@@ -55,7 +55,10 @@ def test_owl_is_typed_node_rdfxml_like_the_owl_api_writes() -> None:
 
 def test_ttl_writes_no_escaped_prefixed_names() -> None:
     text = TTL_PATH.read_text(encoding="utf-8")
-    assert "owl:versionIRI <https://w3id.org/b12kg/releases/0.1.0/b12kg.owl>" in text
+    from b12kg.version import RELEASE_DATE
+
+    assert f"owl:versionIRI <https://w3id.org/b12kg/releases/{RELEASE_DATE}/b12kg.owl>" in text
+    assert f'owl:versionInfo "{RELEASE_DATE}"' in text
     assert "\\/" not in text
 
 
@@ -231,3 +234,141 @@ def test_pronto_reads_the_obographs_json(curation) -> None:
     }
     assert B12 + "intrinsic_factor_antibodies" in mechanisms
     assert {B12 + e for e in curation.entities} <= {t.id for t in ontology.terms()}
+
+
+# --- kgx/b12kg_nodes.tsv and kgx/b12kg_edges.tsv ----------------------------------------------
+
+KGX_NODES = ONTOLOGY / "kgx" / "b12kg_nodes.tsv"
+KGX_EDGES = ONTOLOGY / "kgx" / "b12kg_edges.tsv"
+KGX_RUNNER = Path(__file__).parent / "tools" / "kgx_validate_offline.py"
+
+
+def _kgx_python() -> str:
+    """kgx's pins (click<8.2 via its linkml-map, numpy<2) conflict with this environment, so it
+    lives in its own venv: $B12KG_KGX_PYTHON, or `.kgx-venv` at the repository root
+    (`python -m venv .kgx-venv && .kgx-venv/bin/pip install kgx biolink-model`)."""
+    import os
+
+    candidate = os.environ.get("B12KG_KGX_PYTHON") or str(
+        ONTOLOGY.parent / ".kgx-venv" / "bin" / "python"
+    )
+    if not Path(candidate).exists():
+        pytest.skip("needs kgx in its own venv (see _kgx_python)")
+    return candidate
+
+
+def _kgx_validate(*declared: str) -> dict:
+    import json
+
+    completed = subprocess.run(
+        [_kgx_python(), str(KGX_RUNNER), str(KGX_NODES), str(KGX_EDGES), *declared],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    report = json.loads(completed.stdout)
+    assert report["biolink_version"] == "4.4.6"  # the wheel's model, read offline
+    return report["report"]
+
+
+def _tsv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_kgx_validate_passes_against_the_shipped_biolink_model() -> None:
+    # with our (unregistered) prefix declared, kgx finds nothing at all
+    assert _kgx_validate("b12=https://w3id.org/b12kg/") == {}
+    # without it, the only complaint is that prefix: every category, predicate, CURIE, list
+    # cell and knowledge-level value is otherwise valid Biolink 4.4.6
+    report = _kgx_validate()
+    messages = [m for types in report.values() for ms in types.values() for m in ms]
+    assert messages
+    assert all("CURIE prefix 'b12'" in m for m in messages)
+
+
+def _biolink_model() -> dict:
+    yaml = pytest.importorskip("yaml")
+    resources = pytest.importorskip("importlib.resources")
+    pytest.importorskip("biolink_model")
+    schema = resources.files("biolink_model") / "schema" / "biolink_model.yaml"
+    return yaml.safe_load(schema.read_text(encoding="utf-8"))
+
+
+def _element(curie: str) -> str:
+    """biolink:PathologicalProcess → 'pathological process'; biolink:occurs_in → 'occurs in'."""
+    import re
+
+    local = curie.removeprefix("biolink:")
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", local).lower().replace("_", " ")
+
+
+def test_kgx_terms_are_biolink_terms_and_id_prefixes_follow_the_model() -> None:
+    from b12kg.curation.exports.kgx import CATEGORY, ID_PREFIXES, PREDICATE
+
+    model = _biolink_model()
+    classes, slots = model["classes"], model["slots"]
+    for category in set(CATEGORY.values()):
+        spec = classes[_element(category)]
+        assert not spec.get("abstract") and not spec.get("mixin"), category
+    used = {row["predicate"] for row in _tsv_rows(KGX_EDGES)}
+    assert used >= set(PREDICATE.values())
+    for predicate in used:
+        assert _element(predicate) in slots, predicate
+    for category, ours in ID_PREFIXES.items():
+        theirs = classes[_element(category)]["id_prefixes"]
+        assert [p for p in theirs if p in ours] == list(ours), category  # same order
+
+
+def test_kgx_names_nodes_by_exact_standard_curies_and_keeps_ours(curation) -> None:
+    nodes = {row["id"]: row for row in _tsv_rows(KGX_NODES)}
+    exact = {(x.entity, x.curie) for x in curation.xrefs if x.confidence == "exact"}
+    mondo = [c for e, c in exact if e == "pernicious_anemia" and c.startswith("MONDO:")]
+    assert len(mondo) == 1
+    pa = nodes[mondo[0]]
+    assert pa["category"] == "biolink:Disease"
+    assert pa["name"] == "pernicious anemia"
+    assert {"b12:pernicious_anemia", "DOID:13381"} <= set(pa["xref"].split("|"))
+    ours = {x for row in nodes.values() for x in row["xref"].split("|") if x.startswith("b12:")}
+    ours |= {i for i in nodes if i.startswith("b12:")}
+    non_cautions = {e.id for e in curation.entities.values() if e.kind != "caution"}
+    assert ours == {f"b12:{e}" for e in non_cautions}  # every entity once, cautions left out
+    for node_id, row in nodes.items():
+        if not node_id.startswith("b12:"):
+            entity = next(x for x in row["xref"].split("|") if x.startswith("b12:"))[4:]
+            assert (entity, node_id) in exact  # never a close or broad match as a name
+
+
+def test_kgx_edge_from_pernicious_anemia_to_its_mechanism_has_publications(curation) -> None:
+    edges = _tsv_rows(KGX_EDGES)
+    (edge,) = [
+        e
+        for e in edges
+        if e["original_subject"] == "b12:pernicious_anemia"
+        and e["original_object"] == "b12:intrinsic_factor_antibodies"
+    ]
+    assert edge["subject"] == "MONDO:0008228"
+    assert edge["predicate"] == "biolink:contributes_to"
+    assert edge["object"] == "b12:intrinsic_factor_antibodies"
+    assert (edge["knowledge_level"], edge["agent_type"]) == ("knowledge_assertion", "manual_agent")
+    assert edge["primary_knowledge_source"] == "infores:b12kg"
+    assert (edge["b12kg_strength"], edge["b12kg_evidence_tier"]) == ("established", "supported")
+    link = next(
+        x
+        for x in curation.links
+        if (x.subject, x.relation, x.object)
+        == ("pernicious_anemia", "has_mechanism", "intrinsic_factor_antibodies")
+    )
+    cited = set()
+    for source in link.sources:
+        reference = curation.references[source]
+        cited |= {f"PMID:{reference.pmid}"} if reference.pmid else set()
+        cited |= {f"doi:{reference.doi}"} if reference.doi else set()
+    assert cited
+    assert set(edge["publications"].split("|")) == cited
+    # no edge cites an identifier its references lack
+    known = {f"PMID:{r.pmid}" for r in curation.references.values() if r.pmid}
+    known |= {f"doi:{r.doi}" for r in curation.references.values() if r.doi}
+    assert {p for e in edges for p in e["publications"].split("|") if p} <= known

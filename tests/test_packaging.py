@@ -35,6 +35,8 @@ def test_wheel_carries_the_artifacts_unchanged(wheel: zipfile.ZipFile) -> None:
         "b12kg.json",
         "b12kg.index.json",
         "b12kg.tables.json",
+        "kgx/b12kg_nodes.tsv",
+        "kgx/b12kg_edges.tsv",
     )
     for name in names:
         assert wheel.read(f"b12kg/_data/{name}") == (ONTOLOGY / name).read_bytes()

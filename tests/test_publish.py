@@ -16,19 +16,34 @@ from b12kg.curation.publish import JOURNAL, publish, recover
 
 from .conftest import REPOSITORY
 
-OLD = {"b12kg.owl": b"old owl", "b12kg.ttl": b"old ttl", "b12kg.index.json": b"old index"}
-NEW = {"b12kg.owl": b"new owl", "b12kg.ttl": b"new ttl", "b12kg.index.json": b"new index"}
+# `kgx/…`: a release file in a sub-folder is published with the rest (and rolled forward)
+OLD = {
+    "b12kg.owl": b"old owl",
+    "b12kg.ttl": b"old ttl",
+    "kgx/b12kg_edges.tsv": b"old edges",
+    "b12kg.index.json": b"old index",
+}
+NEW = {
+    "b12kg.owl": b"new owl",
+    "b12kg.ttl": b"new ttl",
+    "kgx/b12kg_edges.tsv": b"new edges",
+    "b12kg.index.json": b"new index",
+}
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_publish_replaces_every_file_and_leaves_nothing_else(tmp_path) -> None:
     publish(tmp_path, OLD)
     publish(tmp_path, NEW)
     assert files(tmp_path) == dict(sorted(NEW.items()))
-    for path in tmp_path.iterdir():
+    for path in (p for p in tmp_path.rglob("*") if p.is_file()):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
 
 
@@ -61,14 +76,19 @@ def replace(src, dst):
         if len(done) == 1:
             os.kill(os.getpid(), signal.SIGKILL)
 publishing.os.replace = replace
-publishing.publish(Path(sys.argv[1]), {{"b12kg.owl": b"new owl", "b12kg.ttl": b"new ttl", "b12kg.index.json": b"new index"}})
+publishing.publish(Path(sys.argv[1]), {new!r})
 """
 
 
 def test_a_kill_mid_publication_is_rolled_forward_and_cleaned(tmp_path) -> None:
     publish(tmp_path, OLD)
     killed = subprocess.run(
-        [sys.executable, "-c", KILL_AFTER_FIRST_RENAME.format(journal=JOURNAL), str(tmp_path)],
+        [
+            sys.executable,
+            "-c",
+            KILL_AFTER_FIRST_RENAME.format(journal=JOURNAL, new=NEW),
+            str(tmp_path),
+        ],
         cwd=REPOSITORY,
         env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
         capture_output=True,

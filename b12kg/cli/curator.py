@@ -69,6 +69,18 @@ def cmd_reason(args: argparse.Namespace) -> int:
     return EXIT_OK if not report.unsatisfiable else EXIT_NOTHING
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from b12kg.cli.render import to_json
+    from b12kg.curation.diff import diff
+
+    result = diff(args.old, args.new)
+    if args.format == "json":
+        emit(to_json(result.to_record()))
+    else:
+        emit(result.to_markdown())
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_verb(
         sub,
@@ -116,3 +128,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="ontology file (default: the packaged b12kg.owl)",
     )
     p.add_argument("--all", action="store_true", help="list every defined grouping")
+
+    p = add_verb(
+        sub,
+        "diff",
+        cmd_diff,
+        "what changed between two releases: entities, links, strengths, cross-references",
+        "examples:\n  b12kg diff old/b12kg.ttl ontology/b12kg.ttl\n"
+        "  git show v1:ontology/b12kg.ttl > /tmp/old.ttl && b12kg diff /tmp/old.ttl ontology/\n"
+        "  b12kg diff OLD NEW --format json\n\n"
+        "OLD and NEW are release .ttl files or folders holding b12kg.ttl (a checkout's ontology/).\n"
+        "The table is Markdown (CHANGELOG.md is started from it).",
+    )
+    p.add_argument("old", type=path_argument, help="the earlier release (.ttl or its folder)")
+    p.add_argument("new", type=path_argument, help="the later release (.ttl or its folder)")

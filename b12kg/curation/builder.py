@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from b12kg.curation.exports.rdfxml import to_rdfxml
 from b12kg.curation.exports.release import release_files
@@ -39,6 +39,7 @@ from b12kg.curation.tables import (
 )
 from b12kg.errors import CurationError, Problem
 from b12kg.resources import output_dir, sources_dir
+from b12kg.version import RELEASE_DATE
 from b12kg.vocabulary import (
     B12,
     BASE,
@@ -365,10 +366,25 @@ def _add_mechanism_groupings(
         graph.add((iri, OWL.equivalentClass, intersection))
 
 
+def version_iri(date: str = RELEASE_DATE) -> URIRef:
+    return URIRef(f"{BASE}releases/{date}/b12kg.owl")
+
+
+def _add_release(graph: Graph) -> None:
+    """The dated version IRI, owl:versionInfo and dcterms:modified of this release."""
+    for ontology in graph.subjects(RDF.type, OWL.Ontology):
+        for prop in (OWL.versionIRI, OWL.versionInfo, DCTERMS.modified):
+            graph.remove((ontology, prop, None))
+        graph.add((ontology, OWL.versionIRI, version_iri()))
+        graph.add((ontology, OWL.versionInfo, Literal(RELEASE_DATE)))
+        graph.add((ontology, DCTERMS.modified, Literal(RELEASE_DATE, datatype=XSD.date)))
+
+
 def build_graphs(curation: Curation) -> tuple[Graph, Graph]:
     """(axioms, axioms + edges): the content of b12kg.owl and of b12kg.ttl."""
     axioms = Graph()
     axioms.parse(curation.model_path, format="turtle")
+    _add_release(axioms)
     _add_entities(axioms, curation)
     _add_sources(axioms, curation)
     stated = claims(curation)

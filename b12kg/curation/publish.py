@@ -20,7 +20,12 @@ JOURNAL = ".b12kg-publish.json"
 
 
 def _write_temporary(folder: Path, name: str, data: bytes) -> Path:
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    """A synced temporary beside `folder/name` (`name` may name a sub-folder: `kgx/…`)."""
+    target = folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -57,7 +62,7 @@ def recover(folder: Path) -> list[str]:
                 finished.append(target)
         _sync_folder(folder)
         journal.unlink()
-    for stray in folder.glob(".*.tmp"):
+    for stray in (*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")):
         stray.unlink(missing_ok=True)
     return finished
 
@@ -72,7 +77,9 @@ def publish(folder: Path, files: dict[str, bytes]) -> None:
         for name, data in files.items():
             written.append((_write_temporary(folder, name, data), name))
         journal = _write_temporary(
-            folder, JOURNAL, json.dumps([[t.name, n] for t, n in written]).encode("utf-8")
+            folder,
+            JOURNAL,
+            json.dumps([[str(t.relative_to(folder)), n] for t, n in written]).encode("utf-8"),
         )
         os.replace(journal, folder / JOURNAL)
     except BaseException:
@@ -82,5 +89,7 @@ def publish(folder: Path, files: dict[str, bytes]) -> None:
     _sync_folder(folder)
     for temporary, name in written:  # past the journal: a kill here is rolled forward
         os.replace(temporary, folder / name)
+    for sub in sorted({(folder / name).parent for _, name in written} - {folder}):
+        _sync_folder(sub)
     _sync_folder(folder)
     (folder / JOURNAL).unlink()

@@ -10,6 +10,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
 from b12kg.curation.exports.context import to_context
+from b12kg.curation.exports.kgx import EDGES_FILE, NODES_FILE, to_kgx
 from b12kg.curation.exports.obo import to_obo
 from b12kg.curation.exports.obographs import to_obographs
 from b12kg.curation.exports.sssom import to_sssom
@@ -19,7 +20,7 @@ OBO_FILE = "b12kg.obo"
 SSSOM_FILE = "b12kg.sssom.tsv"
 CONTEXT_FILE = "b12kg.context.jsonld"
 OBOGRAPHS_FILE = "b12kg.json"
-RELEASE_FILES = (OBO_FILE, SSSOM_FILE, CONTEXT_FILE, OBOGRAPHS_FILE)
+RELEASE_FILES = (OBO_FILE, SSSOM_FILE, CONTEXT_FILE, OBOGRAPHS_FILE, NODES_FILE, EDGES_FILE)
 
 
 def ontology_version(axioms: Graph) -> str:
@@ -33,4 +34,5 @@ def release_files(curation: Curation, axioms: Graph) -> dict[str, bytes]:
         SSSOM_FILE: to_sssom(curation, ontology_version(axioms)),
         CONTEXT_FILE: to_context(),
         OBOGRAPHS_FILE: to_obographs(axioms),
+        **to_kgx(curation),
     }

@@ -1,7 +1,7 @@
 """Turtle that every reader takes, OWL API 3's included.
 
 A prefixed name is written only when its local part needs no escape (`b12:pernicious_anemia`);
-anything else is written in full (`<https://w3id.org/b12kg/releases/0.1.0/b12kg.owl>`), since
+anything else is written in full (`<https://w3id.org/b12kg/releases/2026-12-01/b12kg.owl>`), since
 OWL API 3 (HermiT 1.3.8 in owlready2) stops at a reserved-character escape such as `\\/`.
 Strings use only the escapes every Turtle 1.0 parser knows. The input is the builder's sorted
 canonical triple list, so the bytes depend only on the triples.
