@@ -86,6 +86,18 @@ class QuerySyntaxError(B12kgError):
         super().__init__(f"SPARQL syntax error in {source}{where}: {message}")
 
 
+class QueryTimeout(B12kgError):
+    """A query ran past its time limit and was abandoned."""
+
+    exit_code = 1
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(
+            f"the query did not finish within {seconds:g} s; raise --time-limit or simplify it"
+        )
+
+
 class UsageError(B12kgError):
     """The command or call was given arguments that cannot work."""
 

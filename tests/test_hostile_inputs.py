@@ -8,6 +8,7 @@ import os
 import string
 import subprocess
 import sys
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -144,3 +145,42 @@ def test_query_parameters_raise_only_documented_errors(kg, name, value):
     parameters = [p.name for p in get_query(name).parameters]
     with contextlib.suppress(B12kgError):
         kg.query(name, **dict.fromkeys(parameters[:1], value))
+
+
+def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "b12kg", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_your_own_query_has_a_time_limit(tmp_path) -> None:
+    runaway = tmp_path / "runaway.rq"
+    runaway.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }\n")
+    started = time.monotonic()
+    done = _cli("query", "--file", str(runaway), "--time-limit", "1")
+    assert time.monotonic() - started < 30
+    assert done.returncode == 1
+    assert "did not finish within 1 s" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "PREFIX : <http://127.0.0.1:9/sparql>\nSELECT * WHERE { BIND(1 AS ?a) FILTER(?a<2)SERVICE:#>\n{ ?s ?p ?o } }",
+        "SELECT(1<2AS?x)FROM#>\n<file:///etc/passwd> WHERE { }",
+    ],
+    ids=["service", "service-hidden-behind-less-than", "from-hidden-behind-less-than"],
+)
+def test_your_own_query_cannot_reach_out(tmp_path, text) -> None:
+    query = tmp_path / "mine.rq"
+    query.write_text(text + "\n")
+    done = _cli("query", "--file", str(query))
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""  # refused before it ran: no rows, nothing fetched
+    assert any(word in done.stderr for word in ("SERVICE", "FROM", "not valid SPARQL"))

@@ -14,6 +14,7 @@ from b12kg.cli.common import (
     open_graph,
     path_argument,
     progress,
+    seconds_argument,
     with_source,
 )
 
@@ -51,19 +52,64 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise UsageError("name a library query (see --list) or give --file FILE.rq")
     kg = open_graph(args)
     if args.file:
-        if not args.file.exists():
-            raise UsageError(f"no such file: {args.file}")
         query = read_query_file(args.file)
+        _refuse_what_the_endpoint_refuses(query.text, str(args.file))
+        if not args.source or not str(args.source).startswith(("http://", "https://")):
+            from b12kg.endpoint.sandbox import block_inet_sockets
+
+            block_inet_sockets()  # your own query on the embedded store cannot reach out
     else:
         from b12kg.sparql.library import get_query
 
         query = get_query(args.name)
-    result = kg.run_query(query, _params(args.param), defaults=not args.no_defaults)
+    result = _within(
+        args.time_limit,
+        lambda: kg.run_query(query, _params(args.param), defaults=not args.no_defaults),
+    )
     if args.format == "json":
         emit(to_json({"columns": result.columns, "rows": result.rows}))
     else:
         emit(rows_output(result.rows, args.format, columns=result.columns))
     return EXIT_OK if result.rows else EXIT_NOTHING
+
+
+def _refuse_what_the_endpoint_refuses(text: str, source: str) -> None:
+    """Your own query file passes the endpoint's check (a real parse): no SERVICE, no FROM,
+    no update — the engine would otherwise fetch, or read nothing, or fail late."""
+    from b12kg.endpoint.guard import Refused, check_query
+    from b12kg.errors import UsageError
+
+    try:
+        check_query(text)
+    except Refused as refused:
+        raise UsageError(f"{source}: {refused.message}") from None
+
+
+def _within(seconds: float, run):
+    """Run `run()` in a worker thread; give up after `seconds`, and let Ctrl-C through.
+
+    The embedded engine cannot be interrupted mid-query, so the thread is left to the process
+    exit, which follows at once: the command's answer is the time-limit message."""
+    import threading
+
+    from b12kg.errors import QueryTimeout
+
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = run()
+        except BaseException as error:  # handed to the main thread as it is
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, name="b12kg-query", daemon=True)
+    worker.start()
+    worker.join(seconds)  # a KeyboardInterrupt here ends the command (exit 130)
+    if worker.is_alive():
+        raise QueryTimeout(seconds)
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["result"]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -138,6 +184,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--file", type=path_argument, default=None, help="run this .rq file instead")
     p.add_argument("--list", action="store_true", help="list the library with summaries")
     p.add_argument("--no-defaults", action="store_true", help="leave unset parameters unbound")
+    p.add_argument(
+        "--time-limit",
+        type=seconds_argument,
+        default=60.0,
+        metavar="SECONDS",
+        help="give up on a query still running after this long (default 60; Ctrl-C works too)",
+    )
 
     p = add_verb(
         sub,
