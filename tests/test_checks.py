@@ -53,3 +53,13 @@ def test_shipped_ontology_is_owl2_dl_consistent_and_coherent() -> None:
     report = validate(SOURCES, owl=True)
     assert report.ok, "\n".join(map(str, report.problems))
     assert "owl-dl-profile+hermit" in report.ran
+
+
+@requires_java
+def test_an_artifact_the_owl_api_cannot_read_fails_validation_rather_than_skipping() -> None:
+    from b12kg.owl.profile import owl_problems
+
+    problems = owl_problems(b"<?xml version='1.0'?><rdf:RDF xmlns:rdf='oops'><broken")
+    assert len(problems) == 1
+    assert problems[0].field == "OWL 2 DL"
+    assert problems[0].message.startswith("the OWL API could not read the ontology")

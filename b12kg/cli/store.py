@@ -144,6 +144,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         password=args.password or os.environ.get("B12KG_ENDPOINT_PASSWORD"),
         protocol=args.protocol,
         store=args.store,
+        timeout=args.timeout,
     )
     emit(to_json(dataclasses.asdict(report)) if args.format == "json" else str(report))
     return EXIT_OK
@@ -239,6 +240,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="where the Graph Store and update services live under the base URL",
     )
     p.add_argument("--protocol", choices=("graph-store", "sparql-update"), default="graph-store")
+    p.add_argument(
+        "--timeout",
+        type=seconds_argument,
+        default=120.0,
+        metavar="SECONDS",
+        help="limit for each request to the store (default 120)",
+    )
     p.add_argument("--graph", default="https://w3id.org/b12kg/", help="target named graph")
     p.add_argument("--user", default=None)
     p.add_argument("--password", default=None, help="or set B12KG_ENDPOINT_PASSWORD")

@@ -11,11 +11,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from b12kg.errors import Problem, ReasonerUnavailable
+from b12kg.errors import Problem
 from b12kg.owl.java import hermit_jar, java_executable
 from b12kg.owl.reasoner import run_hermit
 
 JAVA_SOURCE = Path(__file__).with_name("DLProfileCheck.java")
+#: How a violation list says the OWL API could not even read the file (then HermiT is not run).
+UNREADABLE = "the OWL API could not read the ontology"
 
 
 def profile_violations(owl_file: Path) -> list[str]:
@@ -27,9 +29,9 @@ def profile_violations(owl_file: Path) -> list[str]:
         timeout=300,
         check=False,
     )
-    if completed.returncode != 0:
+    if completed.returncode != 0:  # Java ran: the artifact, not the machine, is at fault
         message = completed.stderr.strip().splitlines()[-1:] or ["no message"]
-        raise ReasonerUnavailable(f"the OWL API could not check {owl_file.name}: {message[0]}")
+        return [f"{UNREADABLE}: {message[0]}"]
     return [
         line.split("\t", 1)[1]
         for line in completed.stdout.splitlines()
@@ -43,6 +45,8 @@ def owl_problems(owl_bytes: bytes) -> list[Problem]:
         path = Path(folder) / "b12kg.owl"
         path.write_bytes(owl_bytes)
         problems = [Problem("b12kg.owl", None, "OWL 2 DL", v) for v in profile_violations(path)]
+        if any(p.message.startswith(UNREADABLE) for p in problems):
+            return problems  # a file the OWL API cannot read is a failure, never a skip
         report = run_hermit(path)
     if not report.consistent:
         problems.append(Problem("b12kg.owl", None, "HermiT", "the ontology is inconsistent"))
