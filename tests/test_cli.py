@@ -204,3 +204,16 @@ def test_every_verb_help_teaches_with_an_example() -> None:
 def test_wrong_kind_of_entity_is_a_usage_error(argv: list[str], capsys) -> None:
     assert main(argv) == 2
     assert "b12kg:" in capsys.readouterr().err
+
+
+def test_a_name_of_the_wrong_kind_says_what_it_is_and_where_to_go(capsys) -> None:
+    assert main(["causes", "Diphyllobothrium"]) == 2
+    err = capsys.readouterr().err
+    assert "'Diphyllobothrium' is an organism" in err
+    assert 'try `b12kg trace "diphyllobothriasis"`' in err
+    assert main(["trace", "terminal ileum"]) == 2
+    err = capsys.readouterr().err
+    assert "is an anatomical entity" in err and "'Crohn's disease'" in err
+    assert "b12kg causes" not in err  # causes would refuse an anatomical entity too
+    assert main(["trace", "hypochlorhydria"]) == 2
+    assert 'try `b12kg causes "hypochlorhydria"`' in capsys.readouterr().err

@@ -195,7 +195,7 @@ def test_unknown_name_suggests_close_matches(kg) -> None:
 
 
 def test_a_lab_finding_is_not_a_source(kg) -> None:
-    with pytest.raises(UsageError, match="not a condition or drug"):
+    with pytest.raises(UsageError, match="is a lab finding; trace starts from a condition or drug"):
         kg.paths("low B12")
 
 

@@ -317,14 +317,52 @@ def section_of(kind: str, nature: str) -> str:
 KIND_ORDER = {"causal": 0, "reported": 1, "association": 2, "disputed": 3, "consequence": 4}
 
 
+def _a(entity: Entity) -> str:
+    """'an organism', 'an anatomical entity', 'a mechanism': the kind, said properly."""
+    from b12kg.graph.names import KIND_NAMES
+
+    kind = KIND_NAMES.get(entity.kind, entity.kind.replace("_", " "))
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+def _conditions_for(kg: GraphIndex, entity: Entity) -> list[Entity]:
+    """Where a name of the wrong kind leads: an organism to the infections it causes, an
+    anatomical entity to the conditions and mechanisms located in it."""
+    relation = {"organism": "hasCausalAgent", "anatomy": "locatedIn"}.get(entity.kind)
+    if relation is None:
+        return []
+    return sorted(
+        {
+            kg.entities[e.subject]
+            for e in kg.edges.incoming.get(entity.id, ())
+            if e.relation == relation
+        },
+        key=lambda e: e.label.casefold(),
+    )
+
+
+def _wrong_kind(kg: GraphIndex, entity: Entity, wanted: str, verb: str) -> UsageError:
+    """A sentence that says what the name is and where to go instead."""
+    message = f"'{entity.label}' is {_a(entity)}; {wanted}"
+    leads = _conditions_for(kg, entity)
+    causes = [e for e in leads if e.kind in CAUSE_KINDS]
+    if causes and verb != "trace":
+        shown = ", ".join(f"'{e.label}'" for e in causes[:5])
+        message += f'. It leads to {shown}: try `b12kg trace "{causes[0].label}"`'
+    elif causes:
+        shown = ", ".join(f"'{e.label}'" for e in causes[:5])
+        message += f"; try one of {shown}"
+    elif verb == "trace" and entity.kind in MECHANISM_KINDS | {"lab_finding"}:
+        message += f'; try `b12kg causes "{entity.label}"` for what leads to it'
+    return UsageError(message)
+
+
 def _targets(kg: GraphIndex, target: str | Entity | None) -> set[str]:
     if target is None:
         return {t for t in DEFAULT_TARGETS if t in kg.entities}
     entity = kg.find(target, kinds=FINDING_KINDS) if isinstance(target, str) else target
     if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
-        raise UsageError(
-            f"'{entity.label}' is a {entity.kind}; a target must be a lab finding or a mechanism"
-        )
+        raise _wrong_kind(kg, entity, "a target must be a lab finding or a mechanism", "--to")
     return {entity.id}
 
 
@@ -334,10 +372,7 @@ def paths(
     """Every path from `source` (a condition or drug) to `target` (serum total B12 by default)."""
     entity = kg.find(source, kinds=CAUSE_KINDS) if isinstance(source, str) else source
     if entity.kind not in CAUSE_KINDS:
-        raise UsageError(
-            f"'{entity.label}' is a {entity.kind.replace('_', ' ')}, not a condition or drug; "
-            f'try `b12kg causes "{entity.label}"` for what leads to it'
-        )
+        raise _wrong_kind(kg, entity, "trace starts from a condition or drug", "trace")
     targets = _targets(kg, target)
     found = walk(kg, entity.id, targets)
     if found:
@@ -393,9 +428,7 @@ def causes_of(
     if via is not None:
         via_entity = kg.find(via, kinds=MECHANISM_KINDS) if isinstance(via, str) else via
         if via_entity.kind not in MECHANISM_KINDS:
-            raise UsageError(
-                f"--via needs a mechanism; '{via_entity.label}' is a {via_entity.kind}"
-            )
+            raise _wrong_kind(kg, via_entity, "--via needs a mechanism", "--via")
         via_id = via_entity.id
     found: list[CausalPath] = []
     for entity in sorted(kg.entities.values(), key=lambda e: e.label.casefold()):
@@ -430,7 +463,5 @@ def resolve_finding(
         return kg.entities[alias]
     entity = kg.find(finding, kinds=kinds) if isinstance(finding, str) else finding
     if entity.kind not in MECHANISM_KINDS and entity.kind != "lab_finding":
-        raise UsageError(
-            f"'{entity.label}' is a {entity.kind}; name a lab finding (or 'low'/'high')"
-        )
+        raise _wrong_kind(kg, entity, "name a lab finding (or 'low'/'high')", "causes")
     return entity
