@@ -30,16 +30,16 @@ def produced_rows(kg) -> list[dict[str, str]]:
     """Every (cause, finding, direction, kind, nature) of the walk, with its best strength.
 
     `walk` is `serum` for `kg.paths` (serum B12 and its misleading results) and `status` for
-    `kg.status_paths`, which `trace` follows only when serum B12 is not reached.
+    `kg.status_paths` (MMA, homocysteine, holoTC; else intracellular deficiency), which
+    `trace` shows when serum B12 is not reached and `differential` reads for every cause.
     """
     rows: dict[tuple[str, ...], dict[str, str]] = {}
     for entity in sorted(kg.entities.values(), key=lambda e: e.id):
         if entity.kind not in CAUSE_KINDS:
             continue
-        found, walk = kg.paths(entity), "serum"
-        if not found:
-            found, walk = kg.status_paths(entity), "status"
-        for path in found:
+        walks = [("serum", p) for p in kg.paths(entity)]
+        walks += [("status", p) for p in kg.status_paths(entity)]
+        for walk, path in walks:
             key = (entity.id, path.finding.id, path.direction or "", path.kind, path.nature)
             row = rows.setdefault(
                 key,
