@@ -67,13 +67,18 @@ def test_each_row_has_its_expected_strength_and_walk(produced, expected) -> None
 
 
 def test_every_cause_with_a_path_has_a_row(kg, expected) -> None:
+    """Every condition and drug with a path to any lab finding is in the table."""
     listed = {row["cause_id"] for row in expected}
+    findings = [e for e in kg.entities.values() if e.kind == "lab_finding"]
     with_path = {
         e.id
         for e in kg.entities.values()
-        if e.kind in CAUSE_KINDS and (kg.paths(e) or kg.status_paths(e))
+        if e.kind in CAUSE_KINDS and any(kg.paths(e, f) for f in findings)
     }
     assert with_path == listed
+    assert {r["cause_id"] for r in expected if r["walk"] != "finding"} >= {
+        e.id for e in kg.entities.values() if e.kind in CAUSE_KINDS and kg.paths(e)
+    }
 
 
 def test_the_table_is_not_trivial(expected) -> None:
@@ -94,9 +99,12 @@ def test_the_table_is_not_trivial(expected) -> None:
 
 
 def _all_paths(kg):
+    """Every path of every cause: to each lab finding, and the status walk."""
+    findings = sorted(e.id for e in kg.entities.values() if e.kind == "lab_finding")
     for entity in sorted(kg.entities.values(), key=lambda e: e.id):
         if entity.kind in CAUSE_KINDS:
-            yield from kg.paths(entity)
+            for finding in findings:
+                yield from kg.paths(entity, kg.entities[finding])
             yield from kg.status_paths(entity)
 
 

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from b12kg.graph.edges import STRENGTH_ORDER
+from b12kg.questions.paths import DEFAULT_TARGETS, STATUS_TARGETS
 from b12kg.vocabulary import CAUSE_KINDS
 
 TABLE = Path(__file__).resolve().parent / "paths.tsv"
@@ -31,14 +32,22 @@ def produced_rows(kg) -> list[dict[str, str]]:
 
     `walk` is `serum` for `kg.paths` (serum B12 and its misleading results) and `status` for
     `kg.status_paths` (MMA, homocysteine, holoTC; else intracellular deficiency), which
-    `trace` shows when serum B12 is not reached and `differential` reads for every cause.
+    `trace` shows when serum B12 is not reached and `differential` reads for every cause;
+    `finding` for every other lab finding (MCV, gastrin, antibodies …), which `differential`
+    offers as predictions and tests.
     """
     rows: dict[tuple[str, ...], dict[str, str]] = {}
+    walked = set(DEFAULT_TARGETS) | set(STATUS_TARGETS)
+    others = sorted(
+        e.id for e in kg.entities.values() if e.kind == "lab_finding" and e.id not in walked
+    )
     for entity in sorted(kg.entities.values(), key=lambda e: e.id):
         if entity.kind not in CAUSE_KINDS:
             continue
         walks = [("serum", p) for p in kg.paths(entity)]
         walks += [("status", p) for p in kg.status_paths(entity)]
+        for other in others:  # every other lab finding (what differential predicts)
+            walks += [("finding", p) for p in kg.paths(entity, kg.entities[other])]
         for walk, path in walks:
             key = (entity.id, path.finding.id, path.direction or "", path.kind, path.nature)
             row = rows.setdefault(
