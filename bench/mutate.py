@@ -50,6 +50,7 @@ CODE_TESTS = (
     "tests/test_explain.py",
     "tests/test_expectations.py",
     "tests/test_output_fields.py",
+    "tests/test_question_details.py",
 )
 EVIDENCE_RELATIONS = {"has_mechanism", "leads_to", "associated_with", "is_consequence_of"}
 FLIP_FINDING = {

@@ -1,0 +1,122 @@
+"""Details of the question modules that code mutants showed no test was watching
+(bench/mutate.py code; survivors listed in bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+LEADING = 5  # rank_causes' default number of leading candidates the tests must tell apart
+
+FINDING_SETS = (
+    ["low", "methylmalonic acid increased"],
+    ["low"],
+    ["high"],
+    ["low", "intrinsic factor antibody positive"],
+    ["low", "serum gastrin increased"],
+)
+
+
+@pytest.mark.parametrize("findings", FINDING_SETS, ids=lambda f: "+".join(f))
+def test_a_discriminating_test_is_predicted_by_some_leaders_not_all(kg, findings) -> None:
+    """A finding every leading candidate predicts tells none of them apart."""
+    result = kg.rank_causes(findings)
+    top = {c.cause.id for c in result.candidates[:LEADING]}
+    given = {f.id for f in result.findings}
+    for finding, predicted_by in result.tests:
+        ids = {c.id for c in predicted_by}
+        assert ids and ids < top, (finding.id, ids)
+        assert finding.id not in given
+
+
+def test_some_finding_set_has_discriminating_tests(kg) -> None:
+    assert any(kg.rank_causes(f).tests for f in FINDING_SETS)
+
+
+def test_an_inherited_cause_is_explained_through_its_class(kg) -> None:
+    text = kg.explain("dexlansoprazole").text
+    assert "is a proton pump inhibitor; through hypochlorhydria → " in text
+
+
+def test_an_own_link_is_explained_without_a_class(kg) -> None:
+    text = kg.explain("pernicious anemia").text
+    assert "through intrinsic factor autoantibodies → reduced cobalamin absorption" in text
+    assert "is a " not in text.split("\n")[2]
+
+
+def test_explain_numbers_its_lines_and_notes_nature_only_for_causes(kg) -> None:
+    lines = kg.explain("pernicious anemia", "lupus", "metformin").text.splitlines()
+    assert "  1. pernicious anemia — cause, established evidence; true deficiency" in lines
+    assert "  2. metformin — cause, probable evidence; true deficiency" in lines
+    assert (
+        "  3. systemic lupus erythematosus — association only — not shown to cause it, "
+        "limited evidence" in lines
+    )
+
+
+def test_explain_without_a_finding_is_the_facade_answer(kg) -> None:
+    from b12kg.questions.explain import explain
+
+    assert explain(kg, ["pernicious anemia"]).text == kg.explain("pernicious anemia").text
+
+
+def test_cautions_come_from_the_inputs_and_the_consequences_of_their_mechanisms(kg) -> None:
+    """Subacute combined degeneration follows from cobalamin depletion, so its caution comes
+    with any cause of depletion; nothing else's cautions do."""
+    cautions = {c.caution.id for c in kg.explain("pernicious anemia").cautions}
+    assert cautions == {
+        "caution_normal_b12_in_pernicious_anemia",
+        "caution_no_folic_acid_alone_in_pernicious_anemia",
+        "caution_spinal_cord_degeneration",
+        "caution_serum_b12_insensitive",
+    }
+    metformin = {c.caution.id for c in kg.explain("metformin").cautions}
+    assert "caution_spinal_cord_degeneration" in metformin
+    assert not {c for c in metformin if c.endswith("pernicious_anemia")}
+
+
+def test_explain_counts_the_further_routes(kg) -> None:
+    text = kg.explain("pernicious anemia", "metformin").text
+    low = text.split("\n\n")[0]
+    routes = [p for p in kg.paths("pernicious anemia") if p.finding.id == "serum_b12_decreased"]
+    assert len(routes) > 2
+    assert f'({len(routes) - 1} further route(s): `b12kg trace "pernicious anemia"`)' in low
+    metformin = [p for p in kg.paths("metformin") if p.finding.id == "serum_b12_decreased"]
+    assert len(metformin) == 1 and "(0 further" not in text
+
+
+def test_two_inputs_sharing_a_mechanism_are_named_together(kg) -> None:
+    text = kg.explain("pernicious anemia", "metformin").text
+    assert "Shared mechanisms (each named once above):" in text
+    assert "  - cobalamin depletion: pernicious anemia, metformin" in text.splitlines()
+
+
+def test_functional_deficiency_lines_are_numbered_from_one(kg) -> None:
+    lines = kg.explain("nitrous oxide").text.splitlines()
+    assert lines[0].startswith("Functional cobalamin deficiency — serum B12 may be normal")
+    assert lines[1] == "  1. nitrous oxide — cause, established evidence"
+
+
+def test_cautions_on_the_inputs_come_first(kg) -> None:
+    explanation = kg.explain("pernicious anemia")
+    on_input = [
+        any(a.id == "pernicious_anemia" for a in c.applies_to) for c in explanation.cautions
+    ]
+    assert on_input == sorted(on_input, reverse=True) and True in on_input and False in on_input
+    for group in (True, False):
+        labels = [
+            c.caution.label
+            for c, o in zip(explanation.cautions, on_input, strict=True)
+            if o is group
+        ]
+        assert labels == sorted(labels)
+
+
+def test_an_input_without_a_path_says_so(kg) -> None:
+    explanation = kg.explain("methotrexate")
+    assert not explanation.paths
+    first, second = explanation.text.splitlines()[:2]
+    assert first == (
+        "None of the inputs has a path to serum vitamin B12 decreased or serum vitamin B12 "
+        "increased or serum vitamin B12 falsely normal or serum vitamin B12 falsely increased."
+    )
+    assert second == "Not accounted for by the graph: methotrexate"
