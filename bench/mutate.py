@@ -381,12 +381,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--match", default="", help="only mutants whose name contains this")
+    parser.add_argument("--names", help="a file of mutant names, one a line (e.g. survivors)")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     args = parser.parse_args(argv)
 
     mutants = fact_mutants() if args.what == "facts" else code_mutants()
     if args.match:
         mutants = [m for m in mutants if args.match in m.name]
+    if args.names:
+        wanted = {n.strip() for n in Path(args.names).read_text(encoding="utf-8").splitlines()}
+        mutants = [m for m in mutants if m.name in wanted]
     total = len(mutants)
     if args.limit and args.limit < total:
         mutants = sorted(random.Random(args.seed).sample(mutants, args.limit), key=lambda m: m.name)
@@ -442,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{args.what}: {caught}/{len(done)} caught ({rate:.1f} %): "
         + ", ".join(f"{k.lower()} {v}" for k, v in counts.items())
-        + f"; {time.monotonic() - started:.0f} s; commit {commit()}"
+        + f"; {time.monotonic() - started:.0f} s; commit {measured}"
     )
     return 0 if not survivors else 1
 

@@ -120,3 +120,91 @@ def test_an_input_without_a_path_says_so(kg) -> None:
         "increased or serum vitamin B12 falsely normal or serum vitamin B12 falsely increased."
     )
     assert second == "Not accounted for by the graph: methotrexate"
+
+
+# --- the walk on made-up graphs: orderings and edges the real graph never exercises --------------
+
+
+def _tiny(causes, extra=()):
+    from b12kg.graph.edges import EdgeIndex
+    from b12kg.vocabulary import BASE
+
+    from .tiny_graph import tiny_graph
+
+    graph = tiny_graph(causes)
+    rows = [
+        {
+            "subject": BASE + e.subject,
+            "relation": BASE + e.relation,
+            "object": BASE + e.object,
+            "edge_kind": e.kind,
+            "source": BASE + "source/test",
+            "strength": e.evidence.strength,
+        }
+        for edges in graph.edges.outgoing.values()
+        for e in edges
+    ]
+    rows += [
+        {
+            "subject": BASE + s,
+            "relation": BASE + r,
+            "object": BASE + o,
+            "edge_kind": "structural",
+            "source": BASE + "source/test",
+            "strength": "",
+        }
+        for s, r, o in extra
+    ]
+    graph._edges = EdgeIndex.from_rows(graph.entities, rows)
+    return graph
+
+
+def test_a_cause_lists_disputed_before_consequence_paths() -> None:
+    from b12kg.questions.paths import paths
+
+    graph = _tiny(
+        {
+            "cause": [
+                ("isConsequenceOf", "serum_b12_decreased", "established"),
+                ("hasDisputedMechanism", "serum_b12_decreased", "disputed"),
+            ]
+        }
+    )
+    found = paths(graph, graph.entities["cause"])
+    assert [p.kind for p in found] == ["disputed", "consequence"]
+
+
+def test_causes_lists_an_association_before_a_disputed_cause() -> None:
+    from b12kg.questions.paths import causes_of
+
+    graph = _tiny(
+        {
+            "aaa_disputed": [("hasDisputedMechanism", "serum_b12_decreased", "disputed")],
+            "zzz_association": [("associatedWith", "serum_b12_decreased", "disputed")],
+        }
+    )
+    found = causes_of(graph, graph.entities["serum_b12_decreased"])
+    assert [p.source.id for p in found] == ["zzz_association", "aaa_disputed"]
+
+
+def test_the_walk_follows_only_leads_to_after_the_first_step() -> None:
+    """A structural edge from a mechanism (involves, located in) is not a causal step."""
+    from b12kg.questions.paths import paths
+
+    graph = _tiny(
+        {"cause": [("hasMechanism", "mma_increased", "established")]},
+        extra=[("cause_mechanism_0", "involves", "serum_b12_decreased")],
+    )
+    found = paths(graph, graph.entities["cause"], graph.entities["serum_b12_decreased"])
+    assert found == []
+    assert [
+        p.finding.id for p in paths(graph, graph.entities["cause"], graph.entities["mma_increased"])
+    ] == ["mma_increased"]
+
+
+def test_causes_of_without_via_is_the_facade_answer(kg) -> None:
+    from b12kg.questions.paths import causes_of
+
+    assert [p.describe() for p in causes_of(kg, "low")] == [
+        p.describe() for p in kg.causes_of("low")
+    ]
