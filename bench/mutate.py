@@ -399,9 +399,9 @@ def main(argv: list[str] | None = None) -> int:
             print(m.name)
         print(f"{len(mutants)} of {total} mutants")
         return 0
-    started = time.monotonic()
+    started, measured = time.monotonic(), commit()
     print(
-        f"{args.what}: {len(mutants)} of {total} mutants, {args.jobs} jobs, commit {commit()}",
+        f"{args.what}: {len(mutants)} of {total} mutants, {args.jobs} jobs, commit {measured}",
         flush=True,
     )
 
