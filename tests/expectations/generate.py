@@ -24,7 +24,7 @@ from b12kg.vocabulary import CAUSE_KINDS
 
 TABLE = Path(__file__).resolve().parent / "paths.tsv"
 KEY = ("cause_id", "finding_id", "direction", "kind", "nature")
-COLUMNS = (*KEY, "strength", "walk", "cause", "finding")
+COLUMNS = (*KEY, "strength", "walk", "step_strengths", "cause", "finding")
 
 
 def produced_rows(kg) -> list[dict[str, str]]:
@@ -34,7 +34,9 @@ def produced_rows(kg) -> list[dict[str, str]]:
     `kg.status_paths` (MMA, homocysteine, holoTC; else intracellular deficiency), which
     `trace` shows when serum B12 is not reached and `differential` reads for every cause;
     `finding` for every other lab finding (MCV, gastrin, antibodies …), which `differential`
-    offers as predictions and tests.
+    offers as predictions and tests. `step_strengths` lists, for each distinct path behind the
+    row, the strength of each evidenced step (est, pro, lim, dis), so a change to any link on
+    a path, not only its weakest, changes the row.
     """
     rows: dict[tuple[str, ...], dict[str, str]] = {}
     walked = set(DEFAULT_TARGETS) | set(STATUS_TARGETS)
@@ -56,12 +58,18 @@ def produced_rows(kg) -> list[dict[str, str]]:
                 | {
                     "strength": "",
                     "walk": walk,
+                    "step_strengths": set(),
                     "cause": entity.label,
                     "finding": path.finding.label,
                 },
             )
             if STRENGTH_ORDER.get(path.strength, -1) > STRENGTH_ORDER.get(row["strength"], -1):
                 row["strength"] = path.strength
+            row["step_strengths"].add(
+                ">".join(s.evidence.strength[:3] for s in path.steps if s.evidence)
+            )
+    for row in rows.values():  # each path's steps, e.g. est>est>pro; distinct, sorted
+        row["step_strengths"] = " | ".join(sorted(row["step_strengths"]))
     return [rows[k] for k in sorted(rows)]
 
 
