@@ -302,11 +302,19 @@ def code_mutants() -> list[Mutant]:
     for path in sorted((REPOSITORY / "b12kg" / "questions").glob("*.py")):
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source)
-        # Skip the typing-only block and docstrings: mutating them cannot change behaviour.
+        # Skip the typing-only block and annotations (never evaluated: the modules use
+        # `from __future__ import annotations`): mutating them cannot change behaviour.
         skip = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
                 skip |= {id(n) for n in ast.walk(node)}
+            annotations = []
+            if isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
+                annotations.append(node.annotation)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
+                annotations.append(node.returns)
+            for annotation in annotations:
+                skip |= {id(n) for n in ast.walk(annotation)}
         nodes = list(ast.walk(tree))
         for index, description in mutation_points(tree):
             if id(nodes[index]) in skip:

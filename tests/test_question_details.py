@@ -69,6 +69,10 @@ def test_cautions_come_from_the_inputs_and_the_consequences_of_their_mechanisms(
         "caution_spinal_cord_degeneration",
         "caution_serum_b12_insensitive",
     }
+    spinal = {
+        c.caution.id: {a.id for a in c.applies_to} for c in kg.explain("pernicious anemia").cautions
+    }["caution_spinal_cord_degeneration"]
+    assert spinal == {"subacute_combined_degeneration", "cobalamin_depletion"}
     metformin = {c.caution.id for c in kg.explain("metformin").cautions}
     assert "caution_spinal_cord_degeneration" in metformin
     assert not {c for c in metformin if c.endswith("pernicious_anemia")}
