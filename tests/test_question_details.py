@@ -212,3 +212,77 @@ def test_causes_of_without_via_is_the_facade_answer(kg) -> None:
     assert [p.describe() for p in causes_of(kg, "low")] == [
         p.describe() for p in kg.causes_of("low")
     ]
+
+
+def test_results_are_immutable(kg) -> None:
+    import dataclasses
+
+    differential = kg.rank_causes(["low"])
+    explanation = kg.explain("pernicious anemia")
+    for value in (differential, differential.candidates[0], explanation, explanation.cautions[0]):
+        field = dataclasses.fields(value)[0].name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, field, None)
+
+
+def test_differential_keeps_ten_candidates_by_default(kg) -> None:
+    assert len(kg.causes_of("low")) > 10
+    assert len(kg.rank_causes(["low"]).candidates) == 10
+
+
+@pytest.mark.parametrize("findings", FINDING_SETS, ids=lambda f: "+".join(f))
+def test_a_candidate_has_the_kind_and_strength_of_its_best_matching_path(kg, findings) -> None:
+    """Causal beats any non-causal path, then the strongest: read off the reviewed table."""
+    from b12kg.graph.edges import STRENGTH_ORDER
+
+    from .expectations.generate import read_table
+
+    table = read_table()
+    result = kg.rank_causes(findings)
+    given = {f.id for f in result.findings}
+    for candidate in result.candidates:
+        rows = [
+            r for r in table if r["cause_id"] == candidate.cause.id and r["finding_id"] in given
+        ]
+        causal = [r for r in rows if r["kind"] == "causal"]
+        pool = causal or rows
+        strongest = max(STRENGTH_ORDER[r["strength"]] for r in pool)
+        assert STRENGTH_ORDER[candidate.strength] == strongest, candidate.cause.id
+        kinds = {r["kind"] for r in pool if STRENGTH_ORDER[r["strength"]] == strongest}
+        assert candidate.kind in kinds, candidate.cause.id
+
+
+def test_explain_counts_the_weak_inputs_in_its_heading(kg) -> None:
+    first = kg.explain("pernicious anemia", "lupus", "metformin").text.splitlines()[0]
+    assert first == (
+        "Serum vitamin B12 decreased — 2 of 3 input(s) can account for it; 1 more only on weak "
+        "evidence, by association or as a consequence:"
+    )
+
+
+def test_explain_names_the_one_further_route(kg) -> None:
+    routes = [p for p in kg.paths("omeprazole") if p.finding.id == "serum_b12_decreased"]
+    assert len(routes) == 2
+    assert '(1 further route(s): `b12kg trace "omeprazole"`)' in kg.explain("omeprazole").text
+
+
+def test_a_mechanism_can_be_asked_for_its_causes(kg) -> None:
+    found = {p.source.id for p in kg.causes_of("hypochlorhydria")}
+    assert {"omeprazole", "atrophic_gastritis"} <= found
+
+
+def test_the_walk_orders_causal_before_reported_before_association() -> None:
+    """By kind before strength: a reported path rests on weaker evidence however it is rated."""
+    from b12kg.questions.paths import paths
+
+    graph = _tiny(
+        {
+            "cause": [
+                ("associatedWith", "serum_b12_decreased", "established"),
+                ("hasReportedMechanism", "serum_b12_decreased", "established"),
+                ("hasMechanism", "serum_b12_decreased", "probable"),
+            ]
+        }
+    )
+    found = paths(graph, graph.entities["cause"])
+    assert [p.kind for p in found] == ["causal", "reported", "association"]
