@@ -286,3 +286,23 @@ def test_the_walk_orders_causal_before_reported_before_association() -> None:
     )
     found = paths(graph, graph.entities["cause"])
     assert [p.kind for p in found] == ["causal", "reported", "association"]
+
+
+def test_a_path_says_what_it_is_in_its_repr(kg) -> None:
+    path = kg.paths("pernicious anemia")[0]
+    assert repr(path) == (
+        f"<CausalPath pernicious anemia → serum vitamin B12 decreased: causal, true deficiency, "
+        f"established, {len(path.steps)} steps>"
+    )
+
+
+def test_unknown_direction_and_strength_are_null_in_json() -> None:
+    """A path to a mechanism has no direction; a step without strength gives none."""
+    from b12kg.questions.paths import paths
+
+    graph = _tiny({"cause": [("hasMechanism", "serum_b12_decreased", "")]})
+    (path,) = paths(graph, graph.entities["cause"], graph.entities["cause_mechanism_0"])
+    record = path.to_record()
+    assert record["direction"] is None and record["strength"] is None
+    assert path.to_flat_record()["direction"] == "" and path.to_flat_record()["strength"] == ""
+    assert "no strength" in repr(path)
