@@ -130,12 +130,16 @@ def test_an_input_without_a_path_says_so(kg) -> None:
 
 
 def _tiny(causes, extra=()):
+    from .tiny_graph import tiny_graph
+
+    return _with_edges(tiny_graph(causes), extra)
+
+
+def _with_edges(graph, extra):
+    """The graph's edges plus `extra` (subject, relation, object), re-indexed."""
     from b12kg.graph.edges import EdgeIndex
     from b12kg.vocabulary import BASE
 
-    from .tiny_graph import tiny_graph
-
-    graph = tiny_graph(causes)
     rows = [
         {
             "subject": BASE + e.subject,
@@ -306,3 +310,39 @@ def test_unknown_direction_and_strength_are_null_in_json() -> None:
     assert record["direction"] is None and record["strength"] is None
     assert path.to_flat_record()["direction"] == "" and path.to_flat_record()["strength"] == ""
     assert "no strength" in repr(path)
+
+
+def test_rank_causes_called_directly_keeps_ten(kg) -> None:
+    from b12kg.questions.differential import rank_causes
+
+    assert len(rank_causes(kg, ["low"]).candidates) == 10
+
+
+def test_a_candidate_with_a_causal_path_is_causal_even_if_weaker() -> None:
+    from b12kg.questions.differential import rank_causes
+
+    graph = _tiny(
+        {
+            "cause": [
+                ("hasMechanism", "serum_b12_decreased", "limited"),
+                ("hasReportedMechanism", "serum_b12_decreased", "established"),
+            ]
+        }
+    )
+    (only,) = rank_causes(graph, ["serum_b12_decreased"]).candidates
+    assert (only.kind, only.strength) == ("causal", "limited")
+
+
+def test_status_falls_back_to_intracellular_deficiency() -> None:
+    """A cause that reaches intracellular deficiency but no status marker is still shown."""
+    from b12kg.graph.entities import Entity
+    from b12kg.questions.paths import status_paths
+    from b12kg.vocabulary import BASE
+
+    graph = _tiny({"other": [("hasMechanism", "mma_increased", "established")]})
+    target = "intracellular_cobalamin_deficiency"
+    graph.entities[target] = Entity(iri=BASE + target, id=target, label="icd", kind="mechanism")
+    graph.entities["cause"] = Entity(iri=BASE + "cause", id="cause", label="cause", kind="disease")
+    graph = _with_edges(graph, [("cause", "hasMechanism", target)])
+    (path,) = status_paths(graph, graph.entities["cause"])
+    assert path.finding.id == target
