@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from collections import Counter
 from pathlib import Path
 
 from b12kg.graph.edges import STRENGTH_ORDER
@@ -34,9 +35,9 @@ def produced_rows(kg) -> list[dict[str, str]]:
     `kg.status_paths` (MMA, homocysteine, holoTC; else intracellular deficiency), which
     `trace` shows when serum B12 is not reached and `differential` reads for every cause;
     `finding` for every other lab finding (MCV, gastrin, antibodies …), which `differential`
-    offers as predictions and tests. `step_strengths` lists, for each distinct path behind the
-    row, the strength of each evidenced step (est, pro, lim, dis), so a change to any link on
-    a path, not only its weakest, changes the row.
+    offers as predictions and tests. `step_strengths` lists, for the paths behind the row, the
+    strength of each evidenced step (est, pro, lim, dis), with "×n" when n paths share it, so
+    a change to any link on a path, not only its weakest, changes the row.
     """
     rows: dict[tuple[str, ...], dict[str, str]] = {}
     walked = set(DEFAULT_TARGETS) | set(STATUS_TARGETS)
@@ -58,18 +59,20 @@ def produced_rows(kg) -> list[dict[str, str]]:
                 | {
                     "strength": "",
                     "walk": walk,
-                    "step_strengths": set(),
+                    "step_strengths": Counter(),
                     "cause": entity.label,
                     "finding": path.finding.label,
                 },
             )
             if STRENGTH_ORDER.get(path.strength, -1) > STRENGTH_ORDER.get(row["strength"], -1):
                 row["strength"] = path.strength
-            row["step_strengths"].add(
-                ">".join(s.evidence.strength[:3] for s in path.steps if s.evidence)
+            row["step_strengths"].update(
+                [">".join(s.evidence.strength[:3] for s in path.steps if s.evidence)]
             )
-    for row in rows.values():  # each path's steps, e.g. est>est>pro; distinct, sorted
-        row["step_strengths"] = " | ".join(sorted(row["step_strengths"]))
+    for row in rows.values():  # each path's steps, e.g. est>est>pro, "×2" for two such paths
+        row["step_strengths"] = " | ".join(
+            seq if n == 1 else f"{seq} ×{n}" for seq, n in sorted(row["step_strengths"].items())
+        )
     return [rows[k] for k in sorted(rows)]
 
 
