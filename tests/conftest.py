@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-SOURCES = REPOSITORY / "ontology" / "src"
-ONTOLOGY = REPOSITORY / "ontology"
+#: B12KG_ONTOLOGY_DIR points the graph tests at another build (bench/mutate.py builds mutants
+#: there): its b12kg.ttl/.owl/.index.json, and its `src/` as the curated sources if present.
+OTHER_BUILD = os.environ.get("B12KG_ONTOLOGY_DIR")
+ONTOLOGY = Path(OTHER_BUILD).resolve() if OTHER_BUILD else REPOSITORY / "ontology"
+SOURCES = ONTOLOGY / "src" if (ONTOLOGY / "src").is_dir() else REPOSITORY / "ontology" / "src"
 MINI = Path(__file__).resolve().parent / "data" / "curation-mini"
 SHARED = REPOSITORY.parent / "shared"
 IN_CI = bool(os.environ.get("CI"))
@@ -40,7 +43,23 @@ def kg():
     """The knowledge graph as a user gets it: `b12kg.load()` on the packaged artifact."""
     import b12kg
 
+    if OTHER_BUILD:
+        return _load_build(ONTOLOGY)
     return b12kg.load()
+
+
+def _load_build(folder: Path):
+    """The graph of another build folder, through its index when the build wrote one."""
+    from b12kg.graph.snapshot import INDEX_FILE
+    from b12kg.knowledge import KnowledgeGraph, load
+    from b12kg.sparql.backends import LazyLocalBackend
+
+    ttl = folder / "b12kg.ttl"
+    if (folder / INDEX_FILE).is_file():
+        kg = KnowledgeGraph.from_snapshot(LazyLocalBackend(ttl), folder / INDEX_FILE, ttl)
+        if kg is not None:
+            return kg
+    return load(ttl)
 
 
 def java_available() -> bool:

@@ -217,3 +217,13 @@ def test_a_name_of_the_wrong_kind_says_what_it_is_and_where_to_go(capsys) -> Non
     assert "b12kg causes" not in err  # causes would refuse an anatomical entity too
     assert main(["trace", "hypochlorhydria"]) == 2
     assert 'try `b12kg causes "hypochlorhydria"`' in capsys.readouterr().err
+
+
+def test_trace_prints_each_heading_once(capsys) -> None:
+    assert main(["trace", "pernicious anemia"]) == 0
+    headings = [
+        line
+        for line in capsys.readouterr().out.splitlines()
+        if " → " in line and not line.startswith(" ")
+    ]
+    assert len(headings) == len(set(headings)), headings

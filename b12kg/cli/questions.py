@@ -100,6 +100,10 @@ def _compact(paths: list, *, max_paths: int | None) -> list[str]:
     """One line per mechanism chain (see `_chains`) with its strongest evidence and is-a
     routes; then, once each, every weak (limited/disputed) link shown, with its note's gist."""
     chains = _chains(paths)
+    first_seen: dict[tuple[str, str, str], int] = {}
+    for head, _, _ in chains:
+        first_seen.setdefault(head, len(first_seen))
+    chains.sort(key=lambda chain: first_seen[chain[0]])  # stable: one heading, printed once
     lines: list[str] = []
     weak: dict[tuple[str, str], object] = {}
     heading = None

@@ -1,0 +1,1 @@
+"""Reviewed expectations: the graph's answers pinned as data (see tests/README.md)."""
