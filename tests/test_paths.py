@@ -164,6 +164,7 @@ def test_causes_of_each_direction_are_disjoint_in_kind(kg) -> None:
     high = {p.source.id for p in kg.causes_of("high") if p.kind == "causal"}
     assert {"pernicious_anemia", "crohns_disease", "metformin", "vegan_diet"} <= low
     assert {"liver_cirrhosis", "chronic_myeloid_leukemia", "chronic_kidney_disease"} <= high
+    assert low & high == set()  # no condition or drug is a supported cause both ways
     for path in kg.causes_of("high"):
         assert path.finding.id == SERUM_B12_INCREASED
     for path in kg.causes_of("low"):
