@@ -33,16 +33,20 @@ def checked_file(path: os.PathLike[str] | str, *, what: str, max_bytes: int) -> 
     except OSError as error:
         raise UsageError(f"cannot read {what} {shown}: {error.strerror or error}") from None
     if os.path.isdir(text):
-        raise UsageError(f"{shown} is a directory; expected a {what}")
+        raise UsageError(f"{shown} is a directory; expected {_a(what)}")
     import stat
 
     if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{shown} is not a regular file; expected a {what}")
+        raise UsageError(f"{shown} is not a regular file; expected {_a(what)}")
     if info.st_size > max_bytes:
         raise UsageError(
             f"{what} {shown} is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
         )
     return Path(text)
+
+
+def _a(what: str) -> str:
+    return f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
 
 
 def read_text(path: os.PathLike[str] | str, *, what: str, max_bytes: int) -> str:

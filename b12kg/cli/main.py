@@ -59,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # a file or the terminal, not a b12kg error: still a sentence
         if args.debug:
             raise
-        where = f": {error.filename}" if error.filename else ""
+        name = str(error.filename or "")
+        shown = name if len(name) <= 120 else name[:60] + "…" + name[-40:]
+        where = f": {shown}" if shown else ""
         return _fail(f"{error.strerror or error}{where}", EXIT_USAGE)
     except (RecursionError, MemoryError) as error:
         if args.debug:
