@@ -68,6 +68,27 @@ def values_block(bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
 
 
 _IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+
+
+def skip_opaque(text: str, i: int) -> int | None:
+    """If a comment, a string or an IRI starts at `i`, the index just past it; else None.
+
+    Both places that find the top-level WHERE group of our own queries (inserting bound
+    constants here, placing a VALUES block in `remote`) must not read braces inside these."""
+    char = text[i]
+    if char == "#":
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end + 1
+    if char in "\"'":
+        quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
+        i += len(quote)
+        while i < len(text) and not text.startswith(quote, i):
+            i += 2 if text[i] == "\\" else 1
+        return i + len(quote)
+    if char == "<":
+        match = _IRI_TOKEN.match(text, i)
+        return match.end() if match else None
+    return None
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_\u00b7\u00c0-\uffff]")
 
 
@@ -100,24 +121,12 @@ def substitute_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) 
     previous = ""  # the last keyword-ish token seen, to refuse `AS ?x`, `VALUES ?x`
     while i < n:
         char = text[i]
-        if char == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if char in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                i += 2 if text[i] == "\\" else 1
-            i += len(quote)
-            previous = ""
-            continue
-        if char == "<":
-            match = _IRI_TOKEN.match(text, i)
-            if match:
-                i = match.end()
+        skipped = skip_opaque(text, i)
+        if skipped is not None:
+            i = skipped
+            if char != "#":
                 previous = ""
-                continue
+            continue
         if char == "{":
             depth += 1
             if depth == 1 and not done:

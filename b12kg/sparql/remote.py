@@ -36,7 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from b12kg.errors import EndpointError, QuerySyntaxError, UsageError
-from b12kg.sparql.binding import substitute_terms, values_block
+from b12kg.sparql.binding import skip_opaque, substitute_terms, values_block
 from b12kg.sparql.library import QueryFile
 from b12kg.sparql.results import QueryResult, python_value
 
@@ -249,7 +249,6 @@ def _http_error(status: int, body: bytes, url: str, source: str) -> Exception:
     return EndpointError(f"the SPARQL endpoint {url} failed on {source} (HTTP {status}): {message}")
 
 
-_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 
 
 def inline_values(text: str, block: str) -> str:
@@ -273,22 +272,10 @@ def _where_end(text: str) -> int | None:
     i, n = 0, len(text)
     while i < n:
         char = text[i]
-        if char == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
+        skipped = skip_opaque(text, i)
+        if skipped is not None:
+            i = skipped
             continue
-        if char in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                i += 2 if text[i] == "\\" else 1
-            i += len(quote)
-            continue
-        if char == "<":
-            match = _IRI.match(text, i)
-            if match:
-                i = match.end()
-                continue
         if char == "{":
             depth += 1
         elif char == "}":
