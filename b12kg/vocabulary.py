@@ -53,7 +53,8 @@ B12_TERMS = (
     "hasReportedMechanism", "hasDisputedMechanism", "reportedlyLeadsTo", "disputedlyLeadsTo",
     "mayLeadTo", "reportedlyContributesTo", "disputedlyContributesTo", "lacksMechanism",
     # annotation properties
-    "source", "quote", "strength", "evidenceNote", "analyte", "direction", "kind", "seedFile",
+    "source", "quote", "strength", "evidenceNote",
+    "condition", "analyte", "direction", "kind", "seedFile",
     "edgeKind", "mappingConfidence", "mappingSource",
     # defined classes
     "DefinedGrouping", "CauseOfDecreasedSerumB12", "CauseOfIncreasedSerumB12",

@@ -249,3 +249,28 @@ def test_a_masked_low_is_not_a_high(kg) -> None:
     assert "pernicious_anemia" not in {p.source.id for p in kg.causes_of("high")}
     masked = kg.paths("pernicious anemia", "serum vitamin B12 falsely normal")
     assert masked and masked[0].nature == "assay artefact" and masked[0].direction == "normal"
+
+
+def test_conditions_on_links_reach_every_surface(kg) -> None:
+    """Crohn's lowers B12 mainly with ileal involvement or resection: the condition is on the
+    axiom (Protégé), in SPARQL (causal-edges) and on the path (trace, JSON)."""
+    import pyoxigraph as ox
+
+    from .conftest import ONTOLOGY
+
+    found = kg.paths("Crohn's disease")
+    ileal = next(p for p in found if p.kind == "causal")
+    conditions = [c for s in ileal.steps if s.evidence for c in s.evidence.conditions]
+    assert any("terminal-ileal resection of more than about 20 cm" in c for c in conditions)
+    record = ileal.to_record()
+    assert any(e["conditions"] for step in record["steps"] for e in step["evidence"])
+    rows = kg.query("causal-edges").rows
+    crohn = [r for r in rows if r["subject"].endswith("/crohns_disease") and r["condition"]]
+    assert crohn and all(r["object"].endswith("/impaired_terminal_ileal_absorption") for r in crohn)
+    store = ox.Store()
+    store.bulk_load(path=str(ONTOLOGY / "b12kg.owl"), format=ox.RdfFormat.RDF_XML)
+    ask = """PREFIX b12: <https://w3id.org/b12kg/> PREFIX owl: <http://www.w3.org/2002/07/owl#>
+    ASK { ?a owl:annotatedSource b12:metformin ; b12:condition ?c . FILTER(CONTAINS(?c, "dose")) }"""
+    assert store.query(ask)
+    # a link without a sourced condition carries none
+    assert not [r for r in rows if r["subject"].endswith("/pernicious_anemia") and r["condition"]]

@@ -30,6 +30,8 @@ def _path_tree(path) -> list[str]:
         if step.evidence and step.evidence.quotes:
             quotes = " … ".join(f'"{q}"' for q in step.evidence.quotes)
             lines.append(f"  {indent}     {quotes}")
+        for condition in step.evidence.conditions if step.evidence else ():
+            lines.append(f"  {indent}     holds when: {condition}")
     return lines
 
 
@@ -127,6 +129,11 @@ def _compact(paths: list, *, max_paths: int | None) -> list[str]:
         )
         if vias != [""]:
             lines.append("      via: " + "; ".join(f"is a {v}" if v else "own link" for v in vias))
+        conditions = dict.fromkeys(
+            c for p in routes for st in p.steps if st.evidence for c in st.evidence.conditions
+        )
+        for condition in conditions:  # when the sources say the link holds
+            lines.append(f"      holds when: {condition}")
         for path in routes:
             for step in path.steps:
                 if step.evidence and step.evidence.strength in WEAK:

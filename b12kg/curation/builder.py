@@ -92,6 +92,8 @@ def _annotate(graph: Graph, node: BNode, link: LinkRecord) -> None:
         graph.add((node, B12.strength, Literal(link.strength)))
     if link.notes:
         graph.add((node, B12.evidenceNote, Literal(link.notes)))
+    if link.conditions:
+        graph.add((node, B12.condition, Literal(link.conditions)))
 
 
 def _axiom(

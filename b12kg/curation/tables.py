@@ -142,6 +142,7 @@ class LinkRecord:
     quotes: tuple[str, ...] = ()
     strength: str = ""
     notes: str = ""
+    conditions: str = ""  # when the link holds (ileal involvement, dose, latency …), sourced
     line: int = 0
 
     @property
@@ -355,6 +356,7 @@ LINK_COLUMNS = {
     "quote": False,
     "strength": False,
     "notes": False,
+    "conditions": False,
 }
 REFERENCE_COLUMNS = {
     "id": True,
@@ -435,6 +437,7 @@ def _read_links(path: Path, problems: list[Problem]) -> list[LinkRecord]:
             quotes=_multi(row["quote"]),
             strength=row["strength"],
             notes=row["notes"],
+            conditions=row["conditions"],
             line=line,
         )
         if link.key in seen:

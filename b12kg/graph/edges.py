@@ -18,12 +18,14 @@ STRENGTH_ORDER = {"established": 3, "probable": 2, "limited": 1, "disputed": 0}
 
 @frozen
 class Evidence:
-    """Why a step is believed: sources (ids), verbatim seed quotes, strength, curator notes."""
+    """Why a step is believed: sources (ids), verbatim seed quotes, strength, curator notes, and
+    the conditions under which the sources say it holds."""
 
     sources: tuple[str, ...] = ()
     quotes: tuple[str, ...] = ()
     strength: str = ""
     notes: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
 
     def to_record(self, sources: Mapping[str, Source] | None = None) -> dict[str, object]:
         cited: list[dict[str, object]] = []
@@ -42,6 +44,7 @@ class Evidence:
             "quotes": list(self.quotes),
             "strength": self.strength or None,
             "notes": list(self.notes),
+            "conditions": list(self.conditions),
         }
 
 
@@ -72,11 +75,23 @@ class EdgeIndex:
                 str(row["edge_kind"]),
             )
             bucket = grouped.setdefault(
-                key, {"sources": set(), "quotes": set(), "strength": set(), "notes": set()}
+                key,
+                {
+                    "sources": set(),
+                    "quotes": set(),
+                    "strength": set(),
+                    "notes": set(),
+                    "conditions": set(),
+                },
             )
             if row.get("source"):
                 bucket["sources"].add(str(row["source"]).rsplit("/", 1)[-1])
-            for column, name in (("quote", "quotes"), ("strength", "strength"), ("note", "notes")):
+            for column, name in (
+                ("quote", "quotes"),
+                ("strength", "strength"),
+                ("note", "notes"),
+                ("condition", "conditions"),
+            ):
                 if row.get(column):
                     bucket[name].add(str(row[column]))
         index = cls()
@@ -90,6 +105,7 @@ class EdgeIndex:
                     bucket["strength"], key=lambda s: STRENGTH_ORDER.get(s, -1), default=""
                 ),
                 notes=tuple(sorted(bucket["notes"])),
+                conditions=tuple(sorted(bucket["conditions"])),
             )
             edge = Edge(subject, relation, obj, kind, evidence)
             index.outgoing[subject].append(edge)

@@ -25,7 +25,7 @@ TYPE_CHECKING = False  # typing's own flag, without importing typing on the trac
 if TYPE_CHECKING:
     from pathlib import Path
 
-FORMAT = 2
+FORMAT = 3
 INDEX_FILE = "b12kg.index.json"
 
 
@@ -71,6 +71,7 @@ def dump_index(index, ttl: bytes) -> bytes:
                 list(e.evidence.quotes),
                 e.evidence.strength,
                 list(e.evidence.notes),
+                list(e.evidence.conditions),
             ]
             for e in edges
         ],
@@ -101,13 +102,15 @@ def read_index(index, path: Path, ttl: Path) -> bool:
     for child, parents in document["parents"]:
         index.parents[child] = set(parents)
     edges = EdgeIndex()
-    for subject, relation, obj, kind, sources, quotes, strength, notes in document["edges"]:
+    for subject, relation, obj, kind, sources, quotes, strength, notes, conditions in document[
+        "edges"
+    ]:
         edge = Edge(
             subject,
             relation,
             obj,
             kind,
-            Evidence(tuple(sources), tuple(quotes), strength, tuple(notes)),
+            Evidence(tuple(sources), tuple(quotes), strength, tuple(notes), tuple(conditions)),
         )
         edges.outgoing[subject].append(edge)
         edges.incoming[obj].append(edge)

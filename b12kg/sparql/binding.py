@@ -89,6 +89,8 @@ def skip_opaque(text: str, i: int) -> int | None:
         match = _IRI_TOKEN.match(text, i)
         return match.end() if match else None
     return None
+
+
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_\u00b7\u00c0-\uffff]")
 
 

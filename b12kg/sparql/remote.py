@@ -249,8 +249,6 @@ def _http_error(status: int, body: bytes, url: str, source: str) -> Exception:
     return EndpointError(f"the SPARQL endpoint {url} failed on {source} (HTTP {status}): {message}")
 
 
-
-
 def inline_values(text: str, block: str) -> str:
     """Move a trailing VALUES `block` to the end of the query's top-level WHERE group.
 
