@@ -74,3 +74,10 @@ def test_reported_and_disputed_claims_are_never_called_causes(kg) -> None:
     assert "1 of 3 input(s) can account for it" in text.splitlines()[0]
     assert "colchicine — reported only, not a cause" in text
     assert "ascorbic acid — disputed, not a cause" in text
+
+
+def test_explain_says_when_a_link_holds(kg) -> None:
+    text = kg.explain("metformin", "Crohn's disease").text
+    assert "holds when: risk rises with dose" in text
+    assert "holds when: mainly terminal-ileal resection of more than about 20 cm" in text
+    assert "holds when" not in kg.explain("pernicious anemia").text

@@ -245,6 +245,10 @@ def explain(
             if chain == "directly":
                 chain = "reported together with it; no mechanism established"
             lines.append(f"     {chain}")
+            for condition in dict.fromkeys(
+                c for step in best.steps if step.evidence for c in step.evidence.conditions
+            ):
+                lines.append(f"     holds when: {condition}")
             quote = _quote(best)
             lines.append(
                 f"     sources: {_sources_text(best)}" + (f' — "{quote}"' if quote else "")
