@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from b12kg.curation.tables import _rows as table_rows
 from b12kg.errors import CurationError, Problem
 
 TABLES_FILE = "b12kg.tables.json"
@@ -28,28 +29,11 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 
 
 def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:
-    name = path.name
+    """The rows of an optional table, read as every curated table is (encoding, control
+    characters, field sizes and the header checked, file:line:field named)."""
     if not path.is_file():  # optional tables: a curation without them has no thresholds
         return []
-    rows: list[tuple[int, dict]] = []
-    header: list[str] | None = None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header is None:
-            header = cells
-            for column in columns:
-                if column not in header:
-                    problems.append(Problem(name, number, column, "required column missing"))
-            continue
-        if len(cells) != len(header):
-            problems.append(
-                Problem(name, number, "(row)", f"{len(cells)} cells but {len(header)} columns")
-            )
-            continue
-        rows.append((number, dict(zip(header, cells, strict=True))))
-    return rows
+    return list(table_rows(path, dict.fromkeys(columns, True), problems))
 
 
 def _number(text: str, file: str, line: int, field: str, problems: list[Problem]) -> float | None:

@@ -292,6 +292,10 @@ class FrontServer:
                 connection.sock.send(farewell)  # best effort: never block the loop
         with contextlib.suppress(OSError):
             connection.sock.close()
+        self._release_client(connection)
+
+    def _release_client(self, connection: _Connection) -> None:
+        """One connection fewer for its client (the per-client cap counts open ones)."""
         with self._lock:
             left = self._per_client.get(connection.client, 1) - 1
             if left > 0:
@@ -358,12 +362,7 @@ class FrontServer:
     def _close_from_handler(self, connection: _Connection) -> None:
         with contextlib.suppress(OSError):
             connection.sock.close()
-        with self._lock:
-            left = self._per_client.get(connection.client, 1) - 1
-            if left > 0:
-                self._per_client[connection.client] = left
-            else:
-                self._per_client.pop(connection.client, None)
+        self._release_client(connection)
 
     def handle_error(self, address, error: BaseException) -> None:
         if not isinstance(error, (ConnectionError, TimeoutError)):

@@ -564,16 +564,7 @@ def serve(
     verbose: bool = False,
 ) -> None:
     """Run the endpoint until Ctrl-C, printing its URL first. Settings are checked before
-    anything starts (UsageError)."""
-    validate(
-        host=host,
-        port=port,
-        timeout_s=timeout_s,
-        max_rows=max_rows,
-        max_body=max_body,
-        workers=workers,
-        cache_mb=cache_mb,
-    )
+    anything starts (UsageError, by `make_server`)."""
     server = make_server(
         store_path,
         host=host,

@@ -60,31 +60,3 @@ def validate(
     _integer("cache size (MB)", cache_mb, 0, 64 * 1024)
     if memory_mb is not None:
         _integer("worker memory (MB)", memory_mb, 0)
-
-
-def parse_port(text: str) -> int:
-    """An argparse `type=` for ports: a clear message for 70000 or 'http'."""
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, not {value}")
-    return value
-
-
-def parse_timeout(text: str) -> float:
-    """An argparse `type=` for --timeout: finite, between MIN and MAX seconds."""
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or not MIN_TIMEOUT_S <= value <= MAX_TIMEOUT_S:
-        raise argparse.ArgumentTypeError(
-            f"timeout must be between {MIN_TIMEOUT_S:g} and {MAX_TIMEOUT_S:g} seconds, not {text}"
-        )
-    return value

@@ -85,7 +85,9 @@ def _code_local(local: str) -> str:
 
 
 def code_keys(curie: str) -> list[str]:
-    """Index keys of one cross-reference: `ICD10:D510`, and `D510` where bare codes are safe."""
+    """Index keys of one cross-reference: its prefix and its code without punctuation (the
+    curated ICD10:D51.0 is found as 'D51.0', 'D510' or 'ICD-10 D51.0'), and the bare code
+    alone where that is safe."""
     prefix, sep, local = curie.partition(":")
     canon = CODE_PREFIXES.get(_code_local(prefix))
     if not sep or canon is None or not _code_local(local):

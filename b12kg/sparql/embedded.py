@@ -130,7 +130,8 @@ def store_from_bytes(data: bytes, rdf_format: ox.RdfFormat = ox.RdfFormat.TURTLE
 
 
 class StoreBackend:
-    """A pyoxigraph store already in hand (the build indexing the graph it just serialised)."""
+    """A pyoxigraph store already in hand (the build indexing the graph it just serialised);
+    the file and on-disk backends are this, with the store opened for them."""
 
     def __init__(self, store: ox.Store, description: str = "in-memory store"):
         self.store = store
@@ -143,16 +144,9 @@ class StoreBackend:
         return run_local(self.store, text, bindings=bindings, source=source)
 
 
-class LocalBackend:
+class LocalBackend(StoreBackend):
     """An in-memory pyoxigraph store loaded from a file."""
 
     def __init__(self, path: Path):
+        super().__init__(read_store(path), str(path))
         self.path = path
-        self.description = str(path)
-        self.store = read_store(path)
-
-    def select(
-        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
-    ) -> QueryResult:
-        text = query.text if isinstance(query, QueryFile) else query
-        return run_local(self.store, text, bindings=bindings, source=source)

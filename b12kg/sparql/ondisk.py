@@ -21,9 +21,7 @@ import pyoxigraph as ox
 
 from b12kg.errors import UsageError
 from b12kg.inputs import MAX_GRAPH_BYTES, checked_file
-from b12kg.sparql.embedded import RDF_FORMATS, refuse_entity_expansion, run_local
-from b12kg.sparql.library import QueryFile
-from b12kg.sparql.results import QueryResult
+from b12kg.sparql.embedded import RDF_FORMATS, StoreBackend, refuse_entity_expansion
 
 #: RocksDB writes this file into every store directory; its presence is how one is recognised.
 MARKER = "CURRENT"
@@ -137,16 +135,9 @@ def open_store(directory: os.PathLike[str] | str) -> ox.Store:
         raise UsageError(f"cannot open the store {os.fspath(directory)[:120]}: {error}") from None
 
 
-class OnDiskBackend:
+class OnDiskBackend(StoreBackend):
     """An on-disk pyoxigraph store, opened read-only."""
 
     def __init__(self, directory: Path):
+        super().__init__(open_store(directory), str(directory))
         self.path = Path(directory)
-        self.description = str(directory)
-        self.store = open_store(directory)
-
-    def select(
-        self, query: QueryFile | str, bindings: dict[str, ox.NamedNode | ox.Literal], *, source: str
-    ) -> QueryResult:
-        text = query.text if isinstance(query, QueryFile) else query
-        return run_local(self.store, text, bindings=bindings, source=source)
