@@ -17,7 +17,7 @@ from b12kg.errors import QuerySyntaxError, UsageError
 from b12kg.inputs import MAX_GRAPH_BYTES, checked_file
 from b12kg.sparql.binding import substitute_terms
 from b12kg.sparql.library import QueryFile
-from b12kg.sparql.results import QueryResult, python_value
+from b12kg.sparql.results import QueryResult
 
 _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -111,15 +111,17 @@ def run_local(
             raise syntax_error(error, source) from None
         except (OSError, ValueError, RuntimeError) as error:  # the engine refused to evaluate it
             raise UsageError(f"{source}: the query could not be evaluated: {error}") from None
+    if isinstance(solutions, ox.QueryBoolean):
+        return QueryResult([], [], [], boolean=bool(solutions))
     if not isinstance(solutions, ox.QuerySolutions):
-        raise UsageError(f"{source}: only SELECT queries are supported here")
+        raise UsageError(f"{source}: only SELECT and ASK queries are supported here")
     columns = [v.value for v in solutions.variables]
-    rows = [{c: python_value(solution[c]) for c in columns} for solution in solutions]
+    terms = [{c: solution[c] for c in columns} for solution in solutions]
     for name, value in (bindings or {}).items():
         if name in columns:
-            for row in rows:
-                row[name] = python_value(value)
-    return QueryResult(columns, rows)
+            for row in terms:
+                row[name] = value
+    return QueryResult.from_terms(columns, terms)
 
 
 def store_from_bytes(data: bytes, rdf_format: ox.RdfFormat = ox.RdfFormat.TURTLE) -> ox.Store:
