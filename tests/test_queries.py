@@ -606,3 +606,76 @@ def test_the_readme_lists_every_query() -> None:
     for name, query in QUERIES.items():
         assert f"| `{name}` |" in readme, f"queries/README.md does not list {name}"
         assert query.summary in readme, f"queries/README.md has an old summary for {name}"
+
+
+# --- parameters in a query of your own: grlc's whole convention ----------------------------
+
+
+def _own(tmp_path, text: str) -> QueryFile:
+    from b12kg.sparql.library import read_query_file
+
+    path = tmp_path / "own.rq"
+    path.write_text(text, encoding="utf-8")
+    return read_query_file(path)
+
+
+def test_a_required_parameter_without_a_value_is_refused_and_an_optional_one_left_unbound(
+    kg, tmp_path
+) -> None:
+    from b12kg.errors import UsageError
+
+    required = _own(
+        tmp_path,
+        "PREFIX b12: <https://w3id.org/b12kg/>\n"
+        "SELECT ?kind WHERE { ?_entity_iri b12:kind ?kind }\n",
+    )
+    with pytest.raises(UsageError, match="needs --param entity=VALUE"):
+        kg.run_query(required, {})
+    assert kg.run_query(required, {"entity": "omeprazole"}).rows == [{"kind": "drug"}]
+    optional = _own(
+        tmp_path,
+        "PREFIX b12: <https://w3id.org/b12kg/>\n"
+        "SELECT DISTINCT ?kind WHERE { ?__entity_iri b12:kind ?kind }\n",
+    )
+    assert len(kg.run_query(optional, {})) > 10  # every entity's kind
+    assert kg.run_query(optional, {"entity": "omeprazole"}).rows == [{"kind": "drug"}]
+
+
+def test_a_language_tagged_parameter_matches_the_tagged_label_a_plain_one_does_not(
+    kg, tmp_path
+) -> None:
+    """`?_label_en` is bound as "…"@en, as grlc pastes it; b12kg's labels are tagged @en."""
+    template = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?entity WHERE {{ ?entity rdfs:label {} }}\n"
+    )
+    tagged = _own(tmp_path, template.format("?_label_en"))
+    (parameter,) = tagged.parameters
+    assert (parameter.name, parameter.language) == ("label", "en")
+    rows = kg.run_query(tagged, {"label": "pernicious anemia"}).rows
+    assert rows == [{"entity": iri("pernicious_anemia")}]
+    plain = _own(tmp_path, template.format("?_label"))
+    assert kg.run_query(plain, {"label": "pernicious anemia"}).rows == []
+
+
+def test_typed_parameters_are_bound_as_the_literal_grlc_would_paste(kg, tmp_path) -> None:
+    from b12kg.errors import UsageError
+
+    query = _own(
+        tmp_path,
+        "PREFIX ex: <http://example.org/types#>\n"
+        "SELECT ?s WHERE { ?s ?p ?_n_integer, ?_d_xsd_date, ?_t_ex_code, ?_x_number, ?_w }\n",
+    )
+    assert [p.name for p in query.parameters] == ["n", "d", "t", "x", "w"]
+    values = {"n": "12", "d": "2026-12-01", "t": "A1", "x": "2.5", "w": "plain"}
+    bound = bind_parameters(kg, query, values)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert bound["_n_integer"] == ox.Literal("12", datatype=ox.NamedNode(xsd + "integer"))
+    assert bound["_d_xsd_date"] == ox.Literal("2026-12-01", datatype=ox.NamedNode(xsd + "date"))
+    assert bound["_t_ex_code"] == ox.Literal(
+        "A1", datatype=ox.NamedNode("http://example.org/types#code")
+    )
+    assert bound["_x_number"] == ox.Literal("2.5", datatype=ox.NamedNode(xsd + "decimal"))
+    assert bound["_w"] == ox.Literal("plain")
+    with pytest.raises(UsageError, match="not a valid value"):
+        bind_parameters(kg, query, {**values, "x": "2.5; DROP"})
