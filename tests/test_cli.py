@@ -321,17 +321,19 @@ def test_query_json_of_a_library_query_has_the_rows_of_the_python_api(kg) -> Non
     assert all(isinstance(row[1], rdflib.Literal) for row in parsed)
 
 
-def test_query_ask_answers_a_boolean_in_every_format(tmp_path: Path, capsys) -> None:
+def test_query_ask_answers_a_boolean_in_every_format(tmp_path: Path) -> None:
+    # in a process of its own: `--file` shuts the network off for the rest of the process
     yes = tmp_path / "yes.rq"
     yes.write_text('ASK { ?s ?p "pernicious anemia"@en }\n', encoding="utf-8")
     no = tmp_path / "no.rq"
     no.write_text('ASK { ?s ?p "pernicious anemia" }\n', encoding="utf-8")  # no language tag
-    assert main(["query", "--file", str(yes), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"head": {}, "boolean": True}
-    assert main(["query", "--file", str(no)]) == 1
-    assert capsys.readouterr().out.strip() == "false"
-    assert main(["query", "--file", str(yes), "--format", "csv"]) == 0
-    assert capsys.readouterr().out.split() == ["boolean", "true"]
+    done = run("query", "--file", str(yes), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"head": {}, "boolean": True}
+    done = run("query", "--file", str(no))
+    assert (done.returncode, done.stdout.strip()) == (1, "false")
+    done = run("query", "--file", str(yes), "--format", "csv")
+    assert (done.returncode, done.stdout.split()) == (0, ["boolean", "true"])
 
 
 def test_query_table_writes_iris_as_prefixed_names_and_csv_keeps_them_whole(capsys) -> None:
@@ -344,15 +346,16 @@ def test_query_table_writes_iris_as_prefixed_names_and_csv_keeps_them_whole(caps
     assert "https://w3id.org/b12kg/omeprazole" in csv_text and "b12:" not in csv_text
 
 
-def test_query_table_compacts_only_iris_not_text_that_looks_like_one(tmp_path: Path, capsys):
+def test_query_table_compacts_only_iris_not_text_that_looks_like_one(tmp_path: Path) -> None:
     own = tmp_path / "text.rq"
     own.write_text(
         'SELECT ?text ?iri WHERE { BIND("https://w3id.org/b12kg/x" AS ?text) '
         "BIND(<https://w3id.org/b12kg/source/s1> AS ?iri) }\n",
         encoding="utf-8",
     )
-    assert main(["query", "--file", str(own)]) == 0
-    out = capsys.readouterr().out
+    done = run("query", "--file", str(own))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
     assert "https://w3id.org/b12kg/x" in out  # a literal stays as it is
     assert "src:s1" in out and "b12:source/s1" not in out  # the longest namespace wins
 
