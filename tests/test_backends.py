@@ -355,7 +355,7 @@ def test_the_cli_loads_a_store_and_queries_it_like_the_embedded_graph(virtuoso: 
             check=False,
         )
         assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)["rows"]
+        return json.loads(done.stdout)["results"]["bindings"]
 
     assert query("--source", virtuoso.sparql_url, "--graph", graph) == query()
 

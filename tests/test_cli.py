@@ -227,3 +227,150 @@ def test_trace_prints_each_heading_once(capsys) -> None:
         if " → " in line and not line.startswith(" ")
     ]
     assert len(headings) == len(set(headings)), headings
+
+
+# --- b12kg query: SPARQL JSON results, tables with prefixed names ---------------------------
+
+TYPED = """\
+#+ summary: labels with their language tag, dates, blank nodes and a never-bound column
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?s ?p ?o ?missing WHERE {
+  { ?s rdfs:label ?o . BIND(rdfs:label AS ?p) }
+  UNION { ?s dcterms:modified ?o . BIND(dcterms:modified AS ?p) }
+  UNION { ?s owl:annotatedSource <https://w3id.org/b12kg/pernicious_anemia> ; ?p ?o }
+  OPTIONAL { ?s <urn:b12kg:never> ?missing }
+}
+ORDER BY ?s ?p ?o
+"""
+
+
+def _rdflib_term(term):
+    import pyoxigraph as ox
+    import rdflib
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    datatype = None if term.language else rdflib.URIRef(term.datatype.value)
+    if datatype == rdflib.XSD.string:
+        datatype = None
+    return rdflib.Literal(term.value, lang=term.language, datatype=datatype)
+
+
+def test_query_json_is_sparql_results_json_that_rdflib_reads_with_every_type_kept(
+    tmp_path: Path,
+) -> None:
+    """rdflib's own SPARQL JSON reader gets the engine's terms back: IRIs, blank nodes,
+    language-tagged labels, xsd:date literals, and an unbound variable left out."""
+    import io
+
+    import pyoxigraph as ox
+    import rdflib
+    from rdflib.query import Result
+
+    own = tmp_path / "typed.rq"
+    own.write_text(TYPED, encoding="utf-8")
+    done = run("query", "--file", str(own), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["head"]["vars"] == ["s", "p", "o", "missing"]
+    assert all("missing" not in b for b in document["results"]["bindings"])
+    parsed = Result.parse(source=io.StringIO(done.stdout), format="json")
+    got = [tuple(row) for row in parsed]
+
+    store = ox.Store()
+    store.extend(
+        ox.parse(
+            path=str(REPOSITORY / "ontology" / "b12kg.ttl"),
+            format=ox.RdfFormat.TURTLE,
+            rename_blank_nodes=False,
+        )
+    )
+    solutions = store.query(TYPED)
+    expected = [tuple(_rdflib_term(s[v]) for v in ("s", "p", "o", "missing")) for s in solutions]
+    assert got == expected
+    objects = [row[2] for row in got]
+    assert any(isinstance(o, rdflib.Literal) and o.language == "en" for o in objects)
+    assert any(isinstance(o, rdflib.Literal) and o.datatype == rdflib.XSD.date for o in objects)
+    assert any(isinstance(row[0], rdflib.BNode) for row in got)  # the evidence axioms
+
+
+def test_query_json_of_a_library_query_has_the_rows_of_the_python_api(kg) -> None:
+    import io
+
+    import rdflib
+    from rdflib.query import Result
+
+    done = run(
+        "query", "causes-via-mechanism", "--param", "mechanism=hypochlorhydria", "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    parsed = Result.parse(source=io.StringIO(done.stdout), format="json")
+    expected = kg.query("causes-via-mechanism", mechanism="hypochlorhydria")
+    assert [str(v) for v in parsed.vars] == expected.columns
+    got = [tuple(None if t is None else str(t) for t in row) for row in parsed]
+    assert got == [tuple(row.values()) for row in expected.to_records()]
+    assert all(
+        isinstance(row[0], rdflib.URIRef) and isinstance(row[2], rdflib.URIRef) for row in parsed
+    )
+    assert all(isinstance(row[1], rdflib.Literal) for row in parsed)
+
+
+def test_query_ask_answers_a_boolean_in_every_format(tmp_path: Path) -> None:
+    # in a process of its own: `--file` shuts the network off for the rest of the process
+    yes = tmp_path / "yes.rq"
+    yes.write_text('ASK { ?s ?p "pernicious anemia"@en }\n', encoding="utf-8")
+    no = tmp_path / "no.rq"
+    no.write_text('ASK { ?s ?p "pernicious anemia" }\n', encoding="utf-8")  # no language tag
+    done = run("query", "--file", str(yes), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"head": {}, "boolean": True}
+    done = run("query", "--file", str(no))
+    assert (done.returncode, done.stdout.strip()) == (1, "false")
+    done = run("query", "--file", str(yes), "--format", "csv")
+    assert (done.returncode, done.stdout.split()) == (0, ["boolean", "true"])
+
+
+def test_query_table_writes_iris_as_prefixed_names_and_csv_keeps_them_whole(capsys) -> None:
+    assert main(["query", "causes-via-mechanism", "--param", "mechanism=hypochlorhydria"]) == 0
+    table = capsys.readouterr().out
+    assert "b12:hypochlorhydria" in table and "b12:omeprazole" in table
+    assert "https://" not in table
+    assert main(["query", "causes-via-mechanism", "--format", "csv"]) == 0
+    csv_text = capsys.readouterr().out
+    assert "https://w3id.org/b12kg/omeprazole" in csv_text and "b12:" not in csv_text
+
+
+def test_query_table_compacts_only_iris_not_text_that_looks_like_one(tmp_path: Path) -> None:
+    own = tmp_path / "text.rq"
+    own.write_text(
+        'SELECT ?text ?iri WHERE { BIND("https://w3id.org/b12kg/x" AS ?text) '
+        "BIND(<https://w3id.org/b12kg/source/s1> AS ?iri) }\n",
+        encoding="utf-8",
+    )
+    done = run("query", "--file", str(own))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "https://w3id.org/b12kg/x" in out  # a literal stays as it is
+    assert "src:s1" in out and "b12:source/s1" not in out  # the longest namespace wins
+
+
+def test_compact_iri_keeps_iris_with_no_plain_local_name() -> None:
+    from b12kg.cli.render import compact_iri
+
+    prefixes = {"b12": "https://w3id.org/b12kg/", "DOID": "http://purl.obolibrary.org/obo/DOID_"}
+    assert compact_iri("http://purl.obolibrary.org/obo/DOID_13381", prefixes) == "DOID:13381"
+    assert compact_iri("https://w3id.org/b12kg/a/b", prefixes) == "https://w3id.org/b12kg/a/b"
+    assert compact_iri("https://w3id.org/b12kg/", prefixes) == "https://w3id.org/b12kg/"
+    assert compact_iri("urn:x", prefixes) == "urn:x"
+
+
+def test_query_help_documents_every_format() -> None:
+    done = run("query", "--help")
+    assert "SPARQL 1.1 Query Results JSON" in done.stdout
+    assert "prefixed names" in done.stdout and "full IRIs" in done.stdout

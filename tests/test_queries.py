@@ -142,7 +142,9 @@ def test_the_header_is_complete(name: str) -> None:
 
 
 def forbidden_uses(text: str) -> list[str]:
-    """Where a parameter (`?_name`, `?__name`) appears other than as a term of a triple pattern."""
+    """Where a parameter (`?_name`, `?__name`) appears other than as a term of a triple pattern
+    or copied as it is to a column (`BIND(?__name_iri AS ?name)`, which grlc reads as
+    `BIND(<value> AS ?name)`)."""
     parameters = {p.variable for p in parameters_of(text)}
     found: list[str] = []
 
@@ -156,6 +158,9 @@ def forbidden_uses(text: str) -> list[str]:
                 if key.startswith("_"):
                     continue
                 inner = context
+                copied = isinstance(value, rdflib.Variable) and str(value) in parameters
+                if item.name == "Extend" and key == "expr" and copied and not context:
+                    continue  # the plain copy: bound wherever the parameter is bound
                 if item.name == "Extend" and key == "expr":
                     inner = context or "BIND"
                 elif item.name == "Filter" and key == "expr":
@@ -196,7 +201,7 @@ def test_the_parameter_rule_holds(name: str) -> None:
 
 def test_the_rule_checker_catches_a_parameter_in_bind_filter_values_and_subqueries() -> None:
     bad = {
-        "BIND": "SELECT ?x WHERE { ?_a_iri ?p ?o . BIND(?_a_iri AS ?x) }",
+        "BIND": "SELECT ?x WHERE { ?_a_iri ?p ?o . BIND(STR(?_a_iri) AS ?x) }",
         "FILTER": "SELECT ?o WHERE { ?s ?p ?o . FILTER(?s != ?_a_iri) }",
         "VALUES": "SELECT ?o WHERE { ?_a_iri ?p ?o . VALUES ?_a_iri { <urn:x> } }",
         "subquery": "SELECT ?o WHERE { { SELECT ?o WHERE { ?_a_iri ?p ?o } } }",
@@ -205,6 +210,48 @@ def test_the_rule_checker_catches_a_parameter_in_bind_filter_values_and_subqueri
     for context, text in bad.items():
         assert forbidden_uses(text), context
     assert forbidden_uses("SELECT ?o WHERE { ?_a_iri ?p ?o . BIND(STR(?o) AS ?x) }") == []
+    assert forbidden_uses("SELECT ?a WHERE { ?_a_iri ?p ?o . BIND(?_a_iri AS ?a) }") == []
+
+
+@pytest.mark.parametrize("name", PARAMETERISED)
+def test_no_parameter_is_projected_or_ordered_by_and_each_is_its_own_column(name: str) -> None:
+    """grlc pastes the value wherever the variable stands (`SELECT <iri>` is a syntax error),
+    so each parameter reaches its column `name` through `BIND(?__name_iri AS ?name)`."""
+    query = QUERIES[name]
+    tree = algebra(name)
+    projected = [str(v) for v in tree["PV"]]
+    ordered: set[str] = set()
+    copies: dict[str, str] = {}
+    for item, _ in nodes(tree):
+        if isinstance(item, CompValue) and item.name == "OrderBy":
+            ordered |= variables(item["expr"])
+        copy = isinstance(item, CompValue) and item.name == "Extend"
+        if copy and isinstance(item["expr"], rdflib.Variable):
+            copies[str(item["expr"])] = str(item["var"])
+    for parameter in query.parameters:
+        assert parameter.variable not in projected, f"{name}: ?{parameter.variable} projected"
+        assert parameter.variable not in ordered, f"{name}: ordered by ?{parameter.variable}"
+        assert copies.get(parameter.variable) == parameter.name, (
+            f"{name}: no column {parameter.name}"
+        )
+        assert parameter.name in projected and parameter.name in ordered, name
+
+
+@pytest.mark.parametrize("name", PARAMETERISED)
+def test_every_library_parameter_is_optional_in_grlc_terms(kg, name: str) -> None:
+    """`?__name`: each query also answers for every value at once (the index queries run so,
+    and `--no-defaults` promises it); grlc leaves an optional parameter it is not given as the
+    variable it is. Unbound, the parameter's column tells the rows apart."""
+    query = QUERIES[name]
+    assert all(p.optional and p.variable.startswith("__") for p in query.parameters), name
+    everything = kg.query(name, defaults=False)
+    one = kg.query(name)
+    assert len(everything) > len(one) > 0, name
+    for parameter in query.parameters:
+        assert len(column(everything, parameter.name)) > 1, name
+        assert set(map(tuple, (r.values() for r in one.rows))) <= set(
+            map(tuple, (r.values() for r in everything.rows))
+        ), name
 
 
 @pytest.mark.parametrize("name", PARAMETERISED)
@@ -548,7 +595,7 @@ def test_path_from_condition_has_exactly_the_steps_of_a_walk(kg, store) -> None:
             frontier = sorted(following)
     result = run_local(store, QUERIES["path-from-condition"].text)
     got = {
-        (r["_condition_iri"], r["from"], str(r["relation"]).removeprefix(B12), r["to"])
+        (r["condition"], r["from"], str(r["relation"]).removeprefix(B12), r["to"])
         for r in result.rows
     }
     assert got == expected
@@ -559,3 +606,76 @@ def test_the_readme_lists_every_query() -> None:
     for name, query in QUERIES.items():
         assert f"| `{name}` |" in readme, f"queries/README.md does not list {name}"
         assert query.summary in readme, f"queries/README.md has an old summary for {name}"
+
+
+# --- parameters in a query of your own: grlc's whole convention ----------------------------
+
+
+def _own(tmp_path, text: str) -> QueryFile:
+    from b12kg.sparql.library import read_query_file
+
+    path = tmp_path / "own.rq"
+    path.write_text(text, encoding="utf-8")
+    return read_query_file(path)
+
+
+def test_a_required_parameter_without_a_value_is_refused_and_an_optional_one_left_unbound(
+    kg, tmp_path
+) -> None:
+    from b12kg.errors import UsageError
+
+    required = _own(
+        tmp_path,
+        "PREFIX b12: <https://w3id.org/b12kg/>\n"
+        "SELECT ?kind WHERE { ?_entity_iri b12:kind ?kind }\n",
+    )
+    with pytest.raises(UsageError, match="needs --param entity=VALUE"):
+        kg.run_query(required, {})
+    assert kg.run_query(required, {"entity": "omeprazole"}).rows == [{"kind": "drug"}]
+    optional = _own(
+        tmp_path,
+        "PREFIX b12: <https://w3id.org/b12kg/>\n"
+        "SELECT DISTINCT ?kind WHERE { ?__entity_iri b12:kind ?kind }\n",
+    )
+    assert len(kg.run_query(optional, {})) > 10  # every entity's kind
+    assert kg.run_query(optional, {"entity": "omeprazole"}).rows == [{"kind": "drug"}]
+
+
+def test_a_language_tagged_parameter_matches_the_tagged_label_a_plain_one_does_not(
+    kg, tmp_path
+) -> None:
+    """`?_label_en` is bound as "…"@en, as grlc pastes it; b12kg's labels are tagged @en."""
+    template = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?entity WHERE {{ ?entity rdfs:label {} }}\n"
+    )
+    tagged = _own(tmp_path, template.format("?_label_en"))
+    (parameter,) = tagged.parameters
+    assert (parameter.name, parameter.language) == ("label", "en")
+    rows = kg.run_query(tagged, {"label": "pernicious anemia"}).rows
+    assert rows == [{"entity": iri("pernicious_anemia")}]
+    plain = _own(tmp_path, template.format("?_label"))
+    assert kg.run_query(plain, {"label": "pernicious anemia"}).rows == []
+
+
+def test_typed_parameters_are_bound_as_the_literal_grlc_would_paste(kg, tmp_path) -> None:
+    from b12kg.errors import UsageError
+
+    query = _own(
+        tmp_path,
+        "PREFIX ex: <http://example.org/types#>\n"
+        "SELECT ?s WHERE { ?s ?p ?_n_integer, ?_d_xsd_date, ?_t_ex_code, ?_x_number, ?_w }\n",
+    )
+    assert [p.name for p in query.parameters] == ["n", "d", "t", "x", "w"]
+    values = {"n": "12", "d": "2026-12-01", "t": "A1", "x": "2.5", "w": "plain"}
+    bound = bind_parameters(kg, query, values)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert bound["_n_integer"] == ox.Literal("12", datatype=ox.NamedNode(xsd + "integer"))
+    assert bound["_d_xsd_date"] == ox.Literal("2026-12-01", datatype=ox.NamedNode(xsd + "date"))
+    assert bound["_t_ex_code"] == ox.Literal(
+        "A1", datatype=ox.NamedNode("http://example.org/types#code")
+    )
+    assert bound["_x_number"] == ox.Literal("2.5", datatype=ox.NamedNode(xsd + "decimal"))
+    assert bound["_w"] == ox.Literal("plain")
+    with pytest.raises(UsageError, match="not a valid value"):
+        bind_parameters(kg, query, {**values, "x": "2.5; DROP"})

@@ -48,6 +48,18 @@ def table(
     return "\n".join(lines)
 
 
+def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
+    """`b12:pernicious_anemia` for the full IRI, by the longest namespace in `prefixes` that
+    leaves a plain local name; any other IRI as it is (a person reads a table, not a script)."""
+    best = ""
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and len(namespace) > len(prefixes.get(best, "")):
+            local = iri[len(namespace) :]
+            if local and all(c.isalnum() or c in "_-." for c in local) and local[-1] != ".":
+                best = prefix
+    return f"{best}:{iri[len(prefixes[best]) :]}" if best else iri
+
+
 def to_json(document: object) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
 

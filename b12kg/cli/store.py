@@ -66,11 +66,39 @@ def cmd_query(args: argparse.Namespace) -> int:
         args.time_limit,
         lambda: kg.run_query(query, _params(args.param), defaults=not args.no_defaults),
     )
-    if args.format == "json":
-        emit(to_json({"columns": result.columns, "rows": result.rows}))
+    if args.format == "json":  # SPARQL 1.1 JSON results: datatypes and language tags kept
+        emit(to_json(result.to_sparql_json()))
+    elif result.boolean is not None:  # an ASK
+        answer = "true" if result.boolean else "false"
+        emit(f"boolean\n{answer}" if args.format == "csv" else answer)
+        return EXIT_OK if result.boolean else EXIT_NOTHING
+    elif args.format == "csv":
+        emit(rows_output(result.rows, "csv", columns=result.columns))
     else:
-        emit(rows_output(result.rows, args.format, columns=result.columns))
-    return EXIT_OK if result.rows else EXIT_NOTHING
+        emit(rows_output(_compacted(result), "table", columns=result.columns))
+    return EXIT_OK if result.rows or result.boolean else EXIT_NOTHING
+
+
+def _compacted(result) -> list[dict[str, object]]:
+    """The rows with every IRI as a prefixed name of the shipped prefix map (`b12:…`, `DOID:…`);
+    literals, even ones that look like IRIs, stay as they are."""
+    import pyoxigraph as ox
+
+    from b12kg.cli.render import compact_iri
+    from b12kg.curation.exports.prefixes import release_prefixes
+
+    prefixes = release_prefixes()
+    rows = []
+    for row, terms in zip(result.rows, result.terms or [{}] * len(result.rows), strict=True):
+        rows.append(
+            {
+                c: compact_iri(terms[c].value, prefixes)
+                if isinstance(terms.get(c), ox.NamedNode)
+                else row.get(c)
+                for c in result.columns
+            }
+        )
+    return rows
 
 
 def _refuse_what_the_endpoint_refuses(text: str, source: str) -> None:
@@ -177,7 +205,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             "examples:\n  b12kg query --list\n  b12kg query causes-via-mechanism --param mechanism=hypochlorhydria\n"
             "  b12kg query --file my-question.rq --format csv\n"
             "  b12kg query causes-of-low-b12 --source http://127.0.0.1:8890/sparql --graph https://w3id.org/b12kg/\n\n"
-            "parameter values may be labels, synonyms or ids; they are bound as RDF terms, never pasted",
+            "parameter values may be labels, synonyms or ids; they are bound as RDF terms, never pasted\n\n"
+            "--format: table (IRIs as prefixed names: b12:, DOID:, …), csv (full IRIs, one\n"
+            "header row), json (standard SPARQL 1.1 Query Results JSON: head.vars and\n"
+            "results.bindings with uri/literal/bnode, datatype and xml:lang; an ASK gives boolean)",
         )
     )
     p.add_argument("name", nargs="?", help="library query name")

@@ -15,7 +15,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from b12kg.errors import UsageError
-from b12kg.sparql.library import QueryFile
+from b12kg.sparql.library import Parameter, QueryFile
 
 
 class NameResolver(Protocol):
@@ -28,7 +28,9 @@ def bind_parameters(
     kg: NameResolver, query: QueryFile, params: dict[str, str], *, use_defaults: bool = True
 ) -> dict[str, ox.NamedNode | ox.Literal]:
     """Resolve user values to RDF terms: IRIs through `kg.find` (labels, synonyms, CURIEs work),
-    literals as plain strings. Unknown parameter names are an error, not silently ignored."""
+    literals typed as the variable says (grlc's `_en`, `_integer`, `_xsd_date`, `_number`).
+    Unknown parameter names are an error, not silently ignored; so is a required parameter
+    (`?_name`) left without a value. An optional one (`?__name`) is then left unbound."""
     known = {p.name: p for p in query.parameters}
     unknown = sorted(set(params) - set(known))
     if unknown:
@@ -42,20 +44,45 @@ def bind_parameters(
         if value is None and use_defaults:
             value = parameter.default
         if value is None or value == "":
+            if not parameter.optional:
+                raise UsageError(
+                    f"{query.name} needs --param {parameter.name}=VALUE "
+                    f"(?{parameter.variable} is required; ?__{parameter.name}… would be optional)"
+                )
             continue
         try:
-            if parameter.is_iri:
-                if re.match(r"^https?://", value):
-                    bindings[parameter.variable] = ox.NamedNode(value)
-                else:
-                    bindings[parameter.variable] = ox.NamedNode(kg.find(value).iri)  # type: ignore[attr-defined]
-            else:
-                bindings[parameter.variable] = ox.Literal(value)
+            bindings[parameter.variable] = _term(kg, parameter, value)
         except ValueError as error:  # the RDF library refuses the term (a malformed IRI …)
             raise UsageError(
                 f"--param {parameter.name}={value!r} is not a valid value: {error}"
             ) from None
     return bindings
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMBER = (
+    (re.compile(r"[+-]?\d+"), "integer"),
+    (re.compile(r"[+-]?(\d+\.\d*|\.\d+)"), "decimal"),
+    (re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+"), "double"),
+)
+
+
+def _term(kg: NameResolver, parameter: Parameter, value: str) -> ox.NamedNode | ox.Literal:
+    """The RDF term grlc would paste for `value`, built by pyoxigraph (never pasted text)."""
+    if parameter.is_iri:
+        if re.match(r"^https?://", value):
+            return ox.NamedNode(value)
+        return ox.NamedNode(kg.find(value).iri)  # type: ignore[attr-defined]
+    if parameter.numeric:
+        for pattern, datatype in _NUMBER:
+            if pattern.fullmatch(value):
+                return ox.Literal(value, datatype=ox.NamedNode(_XSD + datatype))
+        raise ValueError("not a number")
+    if parameter.language:
+        return ox.Literal(value, language=parameter.language)
+    if parameter.datatype:
+        return ox.Literal(value, datatype=ox.NamedNode(parameter.datatype))
+    return ox.Literal(value)
 
 
 def values_block(bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:

@@ -15,9 +15,9 @@ import pyoxigraph as ox
 
 from b12kg.errors import QuerySyntaxError, UsageError
 from b12kg.inputs import MAX_GRAPH_BYTES, checked_file
-from b12kg.sparql.binding import substitute_terms
+from b12kg.sparql.binding import substitute_terms, values_block
 from b12kg.sparql.library import QueryFile
-from b12kg.sparql.results import QueryResult, python_value
+from b12kg.sparql.results import QueryResult
 
 _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -110,16 +110,33 @@ def run_local(
         except SyntaxError as error:
             raise syntax_error(error, source) from None
         except (OSError, ValueError, RuntimeError) as error:  # the engine refused to evaluate it
-            raise UsageError(f"{source}: the query could not be evaluated: {error}") from None
+            # pyoxigraph 0.5 takes substitutions only for projected variables; a parameter
+            # copied to its column (`BIND(?__x_iri AS ?x)`) is not one: a trailing VALUES
+            # block binds it the way an endpoint would
+            solutions = _late_bound(store, text, bindings) if bindings else None
+            if solutions is None:
+                raise UsageError(f"{source}: the query could not be evaluated: {error}") from None
+    if isinstance(solutions, ox.QueryBoolean):
+        return QueryResult([], [], [], boolean=bool(solutions))
     if not isinstance(solutions, ox.QuerySolutions):
-        raise UsageError(f"{source}: only SELECT queries are supported here")
+        raise UsageError(f"{source}: only SELECT and ASK queries are supported here")
     columns = [v.value for v in solutions.variables]
-    rows = [{c: python_value(solution[c]) for c in columns} for solution in solutions]
+    terms = [{c: solution[c] for c in columns} for solution in solutions]
     for name, value in (bindings or {}).items():
         if name in columns:
-            for row in rows:
-                row[name] = python_value(value)
-    return QueryResult(columns, rows)
+            for row in terms:
+                row[name] = value
+    return QueryResult.from_terms(columns, terms)
+
+
+def _late_bound(
+    store: ox.Store, text: str, bindings: dict[str, ox.NamedNode | ox.Literal]
+) -> ox.QuerySolutions | ox.QueryBoolean | None:
+    """`text` with `bindings` as a trailing VALUES block (SPARQL 1.1 §18.2.4), or None."""
+    try:
+        return store.query(text + values_block(bindings))  # type: ignore[return-value]
+    except (SyntaxError, OSError, ValueError, RuntimeError):
+        return None
 
 
 def store_from_bytes(data: bytes, rdf_format: ox.RdfFormat = ox.RdfFormat.TURTLE) -> ox.Store:

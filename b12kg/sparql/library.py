@@ -1,8 +1,11 @@
 """The query library: `.rq` files with grlc `#+` headers, read once and named by file.
 
-Parameters are grlc-style variables (`?_name_iri` for an IRI, `?_name` for a literal). They may
-appear only as terms of triple patterns in the top-level WHERE, so that binding before
-evaluation and a trailing `VALUES` block give the same rows (see `b12kg.sparql.binding`).
+Parameters follow grlc's convention, so the folder serves as a grlc API unchanged: `?_name` is
+required and `?__name` optional; a suffix gives the type (`_iri`, `_number`, `_literal`,
+`_integer`, `_prefix_datatype` such as `_xsd_date`, or a language tag such as `_en`). The user
+says only `name` (`--param mechanism=…`, `kg.query(…, mechanism=…)`). grlc pastes the value as
+text wherever the variable stands, so a library query never projects or orders by a parameter:
+it copies it to its output column with `BIND(?__name_iri AS ?name)` (tests/test_queries.py).
 """
 
 from __future__ import annotations
@@ -16,18 +19,34 @@ from b12kg.errors import UsageError
 from b12kg.inputs import MAX_QUERY_BYTES, check_nesting, read_text
 from b12kg.resources import queries_dir
 
-_PARAMETER = re.compile(r"\?(_{1,2}([A-Za-z][A-Za-z0-9]*?)(_iri)?)\b")
+# grlc's own pattern (grlc.gquery.get_parameters), ended at the end of the variable's name
+_PARAMETER = re.compile(
+    r"\?(?P<variable>(?P<marks>_{1,2})(?P<name>[A-Za-z0-9]+)"
+    r"(?:_(?P<type>iri|number|literal|integer))?"
+    r"(?:_(?P<prefix>[A-Za-z0-9]+)_(?P<local>[A-Za-z0-9]+))?"
+    r"(?:_(?P<lang>[A-Za-z0-9]+))?)(?![A-Za-z0-9_])"
+)
+_PREFIX = re.compile(
+    r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.IGNORECASE | re.MULTILINE
+)
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """A grlc parameter: `?_mechanism_iri` is name 'mechanism', an IRI, required."""
+    """A grlc parameter: `?__mechanism_iri` is name 'mechanism', an IRI, optional.
+
+    `datatype` (a full IRI) and `language` say how a literal value is typed; `numeric` is
+    grlc's `_number`, a bare number whose datatype follows from how it is written."""
 
     variable: str
     name: str
     is_iri: bool
     optional: bool
     default: str | None = None
+    datatype: str | None = None
+    language: str | None = None
+    numeric: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,17 +105,29 @@ def parse_header(text: str) -> dict[str, object]:
 
 def _parameters(text: str, defaults: dict[str, str]) -> tuple[Parameter, ...]:
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    prefixes = {"xsd": _XSD, **{p or "": iri for p, iri in _PREFIX.findall(body)}}
     found: dict[str, Parameter] = {}
     for match in _PARAMETER.finditer(body):
-        variable, name, iri = match.group(1), match.group(2), match.group(3)
-        if variable not in found:
-            found[variable] = Parameter(
-                variable=variable,
-                name=name,
-                is_iri=bool(iri),
-                optional=variable.startswith("__"),
-                default=defaults.get(name),
-            )
+        variable, name, kind = match["variable"], match["name"], match["type"]
+        if variable in found:
+            continue
+        datatype = _XSD + "integer" if kind == "integer" else None
+        if match["prefix"]:
+            if match["prefix"] not in prefixes:
+                raise UsageError(
+                    f"?{variable}: the datatype prefix '{match['prefix']}:' is not declared"
+                )
+            datatype = prefixes[match["prefix"]] + match["local"]
+        found[variable] = Parameter(
+            variable=variable,
+            name=name,
+            is_iri=kind == "iri",
+            optional=match["marks"] == "__",
+            default=defaults.get(name),
+            datatype=datatype,
+            language=match["lang"],
+            numeric=kind == "number",
+        )
     return tuple(found.values())
 
 

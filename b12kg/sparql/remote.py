@@ -111,6 +111,8 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
 
     try:
         document = json.loads(body.decode("utf-8"))
+        if isinstance(document.get("boolean"), bool):  # an ASK
+            return QueryResult([], [], [], boolean=document["boolean"])
         columns = [str(v) for v in document["head"].get("vars", [])]
         bindings = document["results"]["bindings"]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
@@ -129,12 +131,14 @@ def remote_select(backend: Any, text: str, *, source: str, bound: dict[str, Any]
         )
 
     rows = [{c: _value(binding.get(c)) for c in columns} for binding in bindings]
+    terms = [{c: _term(binding.get(c)) for c in columns} for binding in bindings]
     for name, term in bound.items():
         if name in columns:
             value = python_value(term)
-            for row in rows:
+            for row, row_terms in zip(rows, terms, strict=True):
                 row[name] = value
-    return QueryResult(columns, rows)
+                row_terms[name] = term
+    return QueryResult(columns, rows, terms)
 
 
 def _read_bounded(
@@ -185,6 +189,30 @@ def _value(term: dict[str, str] | None) -> object:
         except ValueError:  # an invalid datatype IRI or lexical form: keep the text
             return value
     return value
+
+
+def _term(term: dict[str, str] | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+    """A SPARQL JSON term as the pyoxigraph term it names (Virtuoso's `typed-literal` and
+    1/0 booleans read as the standard form); text pyoxigraph refuses stays a plain literal."""
+    if term is None:
+        return None
+    kind = term.get("type")
+    value = str(term.get("value", ""))
+    datatype = term.get("datatype")
+    try:
+        if kind == "uri":
+            return ox.NamedNode(value)
+        if kind == "bnode":
+            return ox.BlankNode(value.removeprefix("nodeID://"))
+        if term.get("xml:lang"):
+            return ox.Literal(value, language=str(term["xml:lang"]))
+        if datatype == _XSD + "boolean" and value.strip() in ("1", "0"):
+            value = "true" if value.strip() == "1" else "false"
+        if datatype:
+            return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    except ValueError:
+        pass
+    return ox.Literal(value)
 
 
 def _read(error: urllib.error.HTTPError) -> bytes:
