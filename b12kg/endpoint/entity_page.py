@@ -59,6 +59,11 @@ def entity_page(server, name: str) -> tuple[int, str]:
         heading = f"{entity.label} is not a cause, mechanism or finding"
     if not found and not note:
         note = "No path in the graph starts or ends here."
+    elif found and not any(p.section == "cause" for p in found):
+        kinds = ", ".join(sorted({p.section or p.kind for p in found}))
+        note = (note + " " if note else "") + (
+            f"None of these paths is a supported cause of true deficiency (they are: {kinds})."
+        )
     drawn = found[:MAX_DRAWN]
     if len(found) > MAX_DRAWN:
         note = (note + " " if note else "") + (

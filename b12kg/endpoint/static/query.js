@@ -94,6 +94,9 @@
     showDescription(chooser.value);
     refresh();
     editor.focus();
+    editor.setSelectionRange(0, 0);  // the query's start in view, not its end
+    editor.scrollTop = 0;
+    syncScroll();
   });
 
   // --- IRIs: compact with the query's own prefixes first, then the shipped context --------------
@@ -129,13 +132,19 @@
     if (term.type === "bnode") return "_:" + term.value;
     return term.value;
   }
+  // IRIs wrap after "_", "/" or "#" (a <wbr> there), never in the middle of a word
+  function breakable(element, text) {
+    for (const part of text.split(/(?<=[_/#])/)) {
+      element.append(part, document.createElement("wbr"));
+    }
+  }
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
       const a = document.createElement("a");
       a.className = "iri";
-      a.textContent = compact(term.value);
+      breakable(a, compact(term.value));
       a.title = term.value;
       const name = entityName(term.value);
       if (name) {
