@@ -117,6 +117,7 @@ class _Layout:
                 key = (step.subject.id, step.object.id, step.relation)
                 self.links.setdefault(key, []).append(step)
         self.findings = {p.finding.id for p in paths}
+        self.many_sources = len({p.source.id for p in paths}) > 1
         self.column = self._columns(order)
         last = max(self.column.values(), default=0)
         for finding in self.findings:
@@ -163,7 +164,21 @@ class _Layout:
                     if column[b] < column[a] + 1:
                         column[b] = column[a] + 1
                         changed = True
-        return column
+        if not self.many_sources:
+            return column
+        # many causes of one finding: columns counted back from the finding, so each node
+        # sits next to what it leads to and short paths do not arc across the picture
+        to_end = dict.fromkeys(order, 0)
+        changed = True
+        while changed:
+            changed = False
+            for a in order:
+                for b in forward[a]:
+                    if to_end[a] < to_end[b] + 1:
+                        to_end[a] = to_end[b] + 1
+                        changed = True
+        last = max(to_end.values(), default=0)
+        return {n: last - to_end[n] for n in order}
 
     def _order_by_predecessors(self) -> None:
         for _ in range(2):

@@ -359,13 +359,13 @@ class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
                 text, accept, formats, self.server.max_rows, verdict
             )
             self.server.verdicts.put(text, verdict)
+            if status == 200 and content_type == JSON_LD:
+                body = compact(body)  # once, before caching: a hit is sent as it is
             answer = (status, content_type, body)
             cache = self.server.cache
             if cache and status == 200 and key and getattr(verdict, "deterministic", False):
                 cache.put((text, key), answer)
         status, content_type, body = answer
-        if status == 200 and content_type == JSON_LD and not body.startswith(b"{"):
-            body = compact(body)
         headers = {"Vary": "Accept"}
         if status == 503:
             headers["Retry-After"] = "1"

@@ -33,18 +33,30 @@ def shipped_context() -> dict[str, str]:
 
 class _Compactor:
     def __init__(self, context: dict[str, str]):
-        usable = [(p, iri) for p, iri in context.items() if iri.endswith(_GEN_DELIMS)]
-        # the longest namespace first, so b12:source/… loses to src:…
-        self.prefixes = sorted(usable, key=lambda item: (-len(item[1]), item[0]))
-        self.terms = set(context)
+        # namespace -> prefix; for two prefixes of one namespace the first in sorted order
+        self.namespaces: dict[str, str] = {}
+        for prefix, namespace in sorted(context.items()):
+            if namespace.endswith(_GEN_DELIMS):
+                self.namespaces.setdefault(namespace, prefix)
+        self._memo: dict[str, str] = {}
 
     def iri(self, value: str) -> str:
-        for prefix, namespace in self.prefixes:
-            if value.startswith(namespace) and len(value) > len(namespace):
-                local = value[len(namespace) :]
-                if not local.startswith("//"):  # prefix://x would read as an absolute IRI
-                    return f"{prefix}:{local}"
-        return value
+        """The compact IRI under the longest namespace that fits, else the IRI itself. The
+        namespaces end in a gen-delim, so only the cuts after one need looking up."""
+        known = self._memo.get(value)
+        if known is not None:
+            return known
+        best = value
+        for cut in range(len(value) - 1, 0, -1):
+            if value[cut - 1] in "/#?:[]@":
+                prefix = self.namespaces.get(value[:cut])
+                local = value[cut:]
+                if prefix is not None and not local.startswith("//"):
+                    best = f"{prefix}:{local}"  # prefix://x would read as an absolute IRI
+                    break
+        if len(self._memo) < 100_000:
+            self._memo[value] = best
+        return best
 
     def value(self, item: dict) -> object:
         if "@id" in item:
@@ -91,4 +103,5 @@ def compact(expanded: bytes, context: dict[str, str] | None = None) -> bytes:
     context = shipped_context() if context is None else context
     compactor = _Compactor(context)
     document = {"@context": context, "@graph": [compactor.node(n) for n in nodes]}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # no indent: the C encoder, ~5x faster on a 10,000-triple answer
+    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

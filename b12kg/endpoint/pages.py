@@ -1,9 +1,10 @@
 """Pages: the SPARQL 1.1 Service Description, the query page at `/` and the entity page.
 
 Its own module because these are documents, not protocol: templates that change for reasons
-of presentation. The pages' behaviour and look live in `static/query.js`, `static/entity.js`
+of presentation. The query page's behaviour and both pages' look live in `static/query.js`
 and `static/page.css` (shipped in the package, served from this origin: no CDN, and a
-Content-Security-Policy that allows nothing else); the HTML carries only data.
+Content-Security-Policy that allows nothing else); the HTML carries only data. The entity
+page needs no script: its picture is drawn on the server (`diagram.py`).
 """
 
 from __future__ import annotations
