@@ -681,6 +681,15 @@ def test_entity_page_says_when_nothing_drawn_is_a_supported_cause(endpoint):
     assert "None of these paths is a supported cause" not in page
 
 
+def test_entity_page_of_a_site_lists_what_is_located_there(endpoint, kg):
+    status, _, body = request(endpoint, "GET", "/entity/stomach")
+    page = body.decode()
+    assert status == 200 and "stomach is not a cause, mechanism or finding" in page
+    assert "<svg" not in page
+    located = {e.subject for e in kg.edges.incoming["stomach"] if e.relation == "locatedIn"}
+    assert located and all(f'<a href="{name}">' in page for name in located)
+
+
 def test_unknown_entity_is_a_404_page_that_names_it_safely(endpoint):
     status, headers, body = request(endpoint, "GET", "/entity/%3Cscript%3Ex")
     assert status == 404 and headers["Content-Type"].startswith("text/html")

@@ -81,7 +81,26 @@ def entity_page(server, name: str) -> tuple[int, str]:
         }
         for path in found
     ]
-    return 200, entity_html(entity.to_record(), heading, svg, rows, note=note)
+    return 200, entity_html(
+        entity.to_record(), heading, svg, rows, note=note, related=_related(kg, entity.id)
+    )
+
+
+def _related(kg, entity_id: str) -> list[tuple[str, str, str]]:
+    """(relation label, entity id, entity label) for every curated link in or out of the
+    entity that no path shows on its own (a stomach's conditions, a mechanism's site)."""
+    from b12kg.questions.paths import RELATION_LABELS
+
+    found = set()
+    for edge in kg.edges.outgoing.get(entity_id, ()):
+        label = RELATION_LABELS.get(edge.relation, edge.relation)
+        found.add((label, edge.object))
+    for edge in kg.edges.incoming.get(entity_id, ()):
+        label = RELATION_LABELS.get(edge.relation, edge.relation)
+        found.add((f"{label} (from)", edge.subject))
+    return sorted(
+        (label, other, kg.entities[other].label) for label, other in found if other in kg.entities
+    )
 
 
 def _message_page(title: str, message: str) -> str:

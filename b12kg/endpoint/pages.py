@@ -154,6 +154,7 @@ def entity_html(
     rows: list[dict[str, object]],
     *,
     note: str = "",
+    related: list[tuple[str, str, str]] | None = None,
 ) -> str:
     """An entity's page: what it is, its paths drawn (server-side SVG), the same paths listed
     with kind, nature, strength and sources; every other entity named links to its page."""
@@ -196,8 +197,20 @@ def entity_html(
 {f'<p class="note">{html.escape(note)}</p>' if note else ""}
 <figure class="diagram">{svg}</figure>
 {table}
+{_related_list(related)}
 </main>
 </body>
 </html>
 """
     )
+
+
+def _related_list(related: list[tuple[str, str, str]] | None) -> str:
+    """Every curated link of the entity, each other end a link to its page."""
+    if not related:
+        return ""
+    items = "\n".join(
+        f'<li>{html.escape(relation)}: <a href="{html.escape(other)}">{html.escape(label)}</a></li>'
+        for relation, other, label in related
+    )
+    return f'<h2>Curated links</h2>\n<ul class="related">{items}</ul>'
