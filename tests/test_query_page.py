@@ -274,7 +274,7 @@ def test_the_permalink_reopens_and_reruns_the_query(page, browser, server):
     query = get_query("finding-cause-counts")
     run_library_query(page, server, "finding-cause-counts")
     href = page.eval_on_selector("#permalink", "a => a.href")
-    assert parse_qs(urlsplit(href).query)["query"] == [query.text]
+    assert parse_qs(urlsplit(href).fragment)["query"] == [query.text]  # never sent: no 8 kB limit
     assert page.url == href  # the address bar is the permalink after a run
     status = page.text_content("#status").split(" (")[0]
     other = browser.new_page()
@@ -286,6 +286,17 @@ def test_the_permalink_reopens_and_reruns_the_query(page, browser, server):
         assert other.text_content("#status").split(" (")[0] == status
     finally:
         other.close()
+
+
+def test_a_link_with_the_query_in_its_search_part_runs_too(page, server):
+    """`/?query=…` (what other tools link to) opens and runs like the fragment form."""
+    from urllib.parse import quote
+
+    text = "SELECT ?n WHERE { VALUES ?n { 1 2 3 } }"
+    page.goto(server + "?query=" + quote(text))
+    page.wait_for_selector("#result-table tbody tr")
+    assert page.input_value("#query") == text
+    assert column(page, 1) == ["1", "2", "3"]
 
 
 def test_wide_tables_stay_inside_the_page(page, server, screenshots):

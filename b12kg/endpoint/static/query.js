@@ -63,7 +63,11 @@
   function refresh() {
     highlight.innerHTML = highlighted(editor.value);
     syncScroll();
-    permalink.href = "?query=" + encodeURIComponent(editor.value);
+    permalink.href = linkTo(editor.value);
+  }
+  // The query rides in the fragment: never sent to the server, so no URL limit applies.
+  function linkTo(text) {
+    return location.pathname + "#query=" + encodeURIComponent(text);
   }
   function syncScroll() {
     highlight.scrollTop = editor.scrollTop;
@@ -295,7 +299,7 @@
   }
   async function run() {
     const text = editor.value;
-    history.replaceState(null, "", "?query=" + encodeURIComponent(text));
+    history.replaceState(null, "", linkTo(text));
     state.prefixes = prefixesOf(text);
     state.data = null;
     csvButton.disabled = jsonButton.disabled = true;
@@ -346,7 +350,8 @@
   });
 
   // --- start: a permalink runs its query --------------------------------------------------------
-  const given = new URLSearchParams(location.search).get("query");
+  const given = new URLSearchParams(location.hash.slice(1)).get("query") ??
+    new URLSearchParams(location.search).get("query");
   if (given !== null) {
     editor.value = given;
     for (const [name, entry] of Object.entries(library)) {
