@@ -42,6 +42,15 @@ def test_wheel_carries_the_artifacts_unchanged(wheel: zipfile.ZipFile) -> None:
         assert wheel.read(f"b12kg/_data/{name}") == (ONTOLOGY / name).read_bytes()
 
 
+def test_wheel_carries_the_page_assets(wheel: zipfile.ZipFile) -> None:
+    """The query page's script and style install with the package (no CDN)."""
+    static = REPOSITORY / "b12kg" / "endpoint" / "static"
+    files = sorted(p.name for p in static.iterdir())
+    assert {"query.js", "page.css"} <= set(files)
+    for name in files:
+        assert wheel.read(f"b12kg/endpoint/static/{name}") == (static / name).read_bytes()
+
+
 def test_wheel_is_marked_typed(wheel: zipfile.ZipFile) -> None:
     assert "b12kg/py.typed" in wheel.namelist()  # PEP 561: type checkers read our hints
 

@@ -28,13 +28,18 @@ One module per job:
 * `workers` — the worker process (check, negotiate, run) and the parent's handle on it;
 * `pool` — scheduling (light budget, heavy slots) and the supervisor that restarts workers;
 * `front` — the selector front end that reads whole requests under deadlines;
-* `negotiation` — result and graph formats, `Accept` and `format=`;
-* `pages` — the service description and the HTML query page;
+* `negotiation` — result and graph formats, `Accept` and `format=`, cross-kind fallbacks;
+* `jsonld` — compact JSON-LD with the shipped context;
+* `pages` — the service description, the query page and the entity page's HTML;
+* `assets` — the pages' script and style (`static/`), shipped in the package;
+* `entity_page`, `diagram` — `/entity/<name>`: an entity's paths, drawn as SVG;
 * `settings` — validation of ports, time limits and sizes for every way in;
 * `http` — the request handler, the server and its caches, `make_server`, `serve`.
 
 May import: `b12kg.sparql` (the embedded store and the query library), `b12kg.errors`,
-`b12kg.vocabulary`, `b12kg.resources`. It serves the store; it does not walk the graph.
+`b12kg.vocabulary`, `b12kg.resources`; for the entity pages only, `b12kg.knowledge` and
+`b12kg.questions` (the paths are traced as `b12kg trace` traces them, in the server process,
+never in the query workers).
 """
 
 from __future__ import annotations

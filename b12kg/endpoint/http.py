@@ -9,15 +9,20 @@ Protocol: `GET /sparql?query=…`, `POST /sparql` as `application/x-www-form-url
 `application/sparql-query`. SELECT/ASK answer in SPARQL JSON (default), XML, CSV or TSV;
 CONSTRUCT/DESCRIBE in Turtle (default), N-Triples, JSON-LD or RDF/XML, chosen by `Accept` or
 by a `format=` parameter (`json`, `xml`, `csv`, `tsv`, `turtle`, `nt`, `jsonld`, `rdfxml` or
-a media type). `GET /sparql` without a query returns the service description; `GET /` is a
-query page for people; `GET /queries/<name>.rq` returns a library query.
+a media type); an Accept naming only the other kind's formats gets the nearest one of the
+right kind (`negotiation`). JSON-LD is compacted with the shipped context (`jsonld`).
+`GET /sparql` without a query returns the service description; `GET /` is a query page for
+people, `GET /entity/<name>` an entity's page with its paths drawn, `GET /static/<file>` their
+script and style, `GET /queries/<name>.rq` a library query.
+
+CORS: the endpoint is read-only and needs no credentials, so every answer carries
+`Access-Control-Allow-Origin: *` and `OPTIONS` answers a preflight (204): a YASGUI page or
+a notebook on another origin can query it.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
 import ipaddress
 import json
 import re
@@ -27,16 +32,33 @@ from collections import OrderedDict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
+from b12kg.endpoint.assets import StaticFiles
 from b12kg.endpoint.front import BufferedRequestMixin, FrontServer
 from b12kg.endpoint.guard import QueryCheck, Refused
+from b12kg.endpoint.jsonld import compact
 from b12kg.endpoint.negotiation import GRAPH_FORMATS, negotiate
-from b12kg.endpoint.pages import _PAGE_SCRIPT, html_page, service_description
+from b12kg.endpoint.pages import PAGE_CSP, html_page, service_description
 from b12kg.endpoint.pool import WorkerPool
 from b12kg.endpoint.settings import validate
 
 MAX_URL = 8 * 1024
+#: Sent with every answer: any origin may read this read-only, credential-free endpoint.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Type, Content-Length, Retry-After, Vary",
+}
+#: A preflight's answer: the methods and request headers SPARQL clients send.
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": (
+        "Accept, Accept-Language, Content-Language, Content-Type, Cache-Control, X-Requested-With"
+    ),
+    "Access-Control-Max-Age": "86400",
+    "Allow": "GET, HEAD, POST, OPTIONS",
+}
+JSON_LD = "application/ld+json"
 
 
 class ResponseCache:
@@ -150,6 +172,7 @@ class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
             f"Content-Type: {content_type}",
             f"Content-Length: {len(body)}",
             "X-Content-Type-Options: nosniff",
+            *(f"{name}: {value}" for name, value in CORS_HEADERS.items()),
         ]
         for name, value in (headers or {}).items():
             lines.append(f"{name}: {value}")
@@ -183,6 +206,13 @@ class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._route()
 
+    def do_OPTIONS(self) -> None:
+        """A CORS preflight (or a plain OPTIONS): which methods and headers may be sent."""
+        if not self._host_allowed():
+            self._refuse(Refused(403, "this endpoint answers only requests addressed to localhost"))
+            return
+        self._send(204, b"", headers=PREFLIGHT_HEADERS)
+
     def _route(self) -> None:
         try:
             if len(self.path) > MAX_URL:
@@ -208,7 +238,20 @@ class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
                     200,
                     self.server.page,
                     "text/html; charset=utf-8",
-                    {"Content-Security-Policy": self.server.page_csp},
+                    {"Content-Security-Policy": PAGE_CSP},
+                )
+            elif path.startswith("/static/"):
+                found = self.server.static.get(path[len("/static/") :])
+                if found is None:
+                    raise Refused(404, f"no such file: {path}")
+                media, data = found
+                self._send(200, data, media, {"Cache-Control": "public, max-age=3600"})
+            elif path.startswith("/entity/"):
+                from b12kg.endpoint.entity_page import entity_page
+
+                status, body = entity_page(self.server, unquote(path[len("/entity/") :]))
+                self._send(
+                    status, body, "text/html; charset=utf-8", {"Content-Security-Policy": PAGE_CSP}
                 )
             elif path.startswith("/queries/") and path.endswith(".rq"):
                 name = path[len("/queries/") : -len(".rq")]
@@ -279,8 +322,11 @@ class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
                     "POST a query as application/sparql-query or as "
                     "application/x-www-form-urlencoded with query=…",
                 )
-        if "update" in params:
-            raise Refused(403, "this endpoint is read-only: SPARQL Update is refused")
+        if "update" in params and "query" not in params:
+            # Some clients pick the operation from keywords (SPARQLWrapper sends a SELECT
+            # whose comments say "added" as an update). The parse decides here: text that
+            # is a query is answered as one, an update is refused by the check (403).
+            params["query"] = params.pop("update")
         for name in ("default-graph-uri", "named-graph-uri"):
             if name in params:
                 raise Refused(
@@ -313,6 +359,8 @@ class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
                 text, accept, formats, self.server.max_rows, verdict
             )
             self.server.verdicts.put(text, verdict)
+            if status == 200 and content_type == JSON_LD:
+                body = compact(body)  # once, before caching: a hit is sent as it is
             answer = (status, content_type, body)
             cache = self.server.cache
             if cache and status == 200 and key and getattr(verdict, "deterministic", False):
@@ -334,7 +382,8 @@ class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
     def _service_description(self, format_values: list[str]) -> None:
         key = negotiate("graph", self.headers.get("Accept"), format_values)
         media, name = GRAPH_FORMATS[key]
-        self._send(200, self.server.describe(self.headers.get("Host"), name), media)
+        data = self.server.describe(self.headers.get("Host"), name)
+        self._send(200, compact(data) if media == JSON_LD else data, media)
 
 
 def _down_message(health: dict) -> str:
@@ -391,16 +440,10 @@ class SparqlServer(FrontServer):
         library = _library()
         queries = library()
         self.library_texts = {name: q.text for name, q in queries.items()}
-        self.page = html_page(
-            {name: (q.summary, q.text) for name, q in queries.items()},
-            timeout_s=timeout_s,
-            max_rows=max_rows,
-        )
-        digest = base64.b64encode(hashlib.sha256(_PAGE_SCRIPT.encode()).digest()).decode()
-        self.page_csp = (
-            f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
-            "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-        )
+        self.page = html_page(queries, timeout_s=timeout_s, max_rows=max_rows)
+        self.static = StaticFiles()
+        self.entity_graph_lock = threading.Lock()
+        self.entity_graph = None  # the KnowledgeGraph behind /entity/, loaded on first use
         super().__init__(
             address,
             SparqlHandler,
@@ -409,6 +452,19 @@ class SparqlServer(FrontServer):
             max_open=max(8 * max_connections, 64),
             max_per_client=max(4 * max_connections, 32),
         )
+
+    def knowledge_graph(self):
+        """The KnowledgeGraph of the served file, loaded once on the first entity page: the
+        packaged graph from its precomputed index, another file through its own store."""
+        with self.entity_graph_lock:
+            if self.entity_graph is None:
+                from b12kg.knowledge import load
+                from b12kg.resources import ontology_path
+
+                path = self.pool.store_path
+                packaged = Path(path).resolve() == Path(ontology_path("b12kg.ttl")).resolve()
+                self.entity_graph = load(None if packaged else path)
+            return self.entity_graph
 
     @property
     def url(self) -> str:

@@ -89,13 +89,45 @@ def _accept_ranges(accept: str) -> list[str]:
     return [media for _, _, media in sorted(ranked)]
 
 
+#: When an Accept names only the other kind's formats, the answer comes in the nearest format
+#: of the right kind instead of a 406: a client asking a CONSTRUCT for SPARQL JSON (rdflib's
+#: SPARQLStore, YASGUI) can read JSON-LD, one asking for XML can read RDF/XML, and a SELECT
+#: asked for Turtle or JSON-LD gets SPARQL JSON. The Content-Type says what was sent.
+_CROSS = {
+    "graph": {
+        "application/sparql-results+json": "jsonld",
+        "application/sparql-results+xml": "rdfxml",
+        "text/csv": "turtle",
+        "text/tab-separated-values": "turtle",
+    },
+    "results": {
+        "text/turtle": "json",
+        "application/turtle": "json",
+        "application/x-turtle": "json",
+        "text/n3": "json",
+        "text/rdf+n3": "json",
+        "application/n3": "json",
+        "application/n-triples": "tsv",
+        "application/ld+json": "json",
+        "application/x-json+ld": "json",
+        "application/rdf+xml": "xml",
+        "text/plain": "tsv",
+    },
+}
+
+
 def negotiate(kind: str, accept: str | None, format_values: list[str]) -> str:
-    """The format key for `kind` ("results" or "graph"); Refused(406) if nothing fits."""
+    """The format key for `kind` ("results" or "graph"); Refused(406) if nothing fits.
+
+    A `format=` parameter wins over Accept. Within Accept, a format of the query's own kind
+    wins over any other (whatever their q); failing that, a SPARQL format of the other kind
+    falls back to its nearest counterpart (`_CROSS`); only an Accept naming no SPARQL or RDF
+    format at all is refused."""
     table = RESULT_FORMATS if kind == "results" else GRAPH_FORMATS
     if format_values:
         names = _FORMAT_NAMES[kind]
         for value in format_values:
-            key = names.get(value.strip().lower())
+            key = names.get(value.strip().lower()) or _CROSS[kind].get(value.strip().lower())
             if key:
                 return key
         raise Refused(
@@ -106,7 +138,8 @@ def negotiate(kind: str, accept: str | None, format_values: list[str]) -> str:
     if not accept or not accept.strip():
         return next(iter(table))
     media_table = _RESULT_MEDIA if kind == "results" else _GRAPH_MEDIA
-    for media in _accept_ranges(accept):
+    ranges = _accept_ranges(accept)
+    for media in ranges:
         if media in media_table:
             return media_table[media]
         if media == "*/*":
@@ -115,5 +148,8 @@ def negotiate(kind: str, accept: str | None, format_values: list[str]) -> str:
             for key, (sent, _) in table.items():
                 if sent.startswith(media[:-1]):
                     return key
+    for media in ranges:
+        if media in _CROSS[kind]:
+            return _CROSS[kind][media]
     offered = ", ".join(sent.split(";")[0] for sent, _ in table.values())
     raise Refused(406, f"cannot answer in any format of Accept: {accept}; available: {offered}")

@@ -1,13 +1,26 @@
-"""Pages: the SPARQL 1.1 Service Description and the HTML query page at `/`.
+"""Pages: the SPARQL 1.1 Service Description, the query page at `/` and the entity page.
 
-Its own module because these are documents, not protocol: long templates (Turtle, HTML and
-the page's script) that change for reasons of presentation and are built once per server.
+Its own module because these are documents, not protocol: templates that change for reasons
+of presentation. The query page's behaviour and both pages' look live in `static/query.js`
+and `static/page.css` (shipped in the package, served from this origin: no CDN, and a
+Content-Security-Policy that allows nothing else); the HTML carries only data. The entity
+page needs no script: its picture is drawn on the server (`diagram.py`).
 """
 
 from __future__ import annotations
 
 import html
 import json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from b12kg.sparql.library import QueryFile
+
+#: Scripts and styles only from this origin; fetches only to it.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def service_description(endpoint: str, triples: int, *, timeout_s: float, max_rows: int) -> str:
@@ -47,140 +60,157 @@ def service_description(endpoint: str, triples: int, *, timeout_s: float, max_ro
 """
 
 
-_PAGE_SCRIPT = """
-const queries = JSON.parse(document.getElementById("library-data").textContent);
-const editor = document.getElementById("query");
-const out = document.getElementById("out");
-const status = document.getElementById("status");
-document.querySelectorAll("#library a").forEach((link) => {
-  link.addEventListener("click", (event) => {
-    event.preventDefault();
-    editor.value = queries[link.dataset.name];
-    editor.focus();
-  });
-});
-function cell(term) {
-  const td = document.createElement("td");
-  if (term === undefined) return td;
-  let text = term.value;
-  if (term.type === "uri") text = "<" + text + ">";
-  else if (term.type === "bnode") text = "_:" + text;
-  else if (term["xml:lang"]) text = JSON.stringify(text) + "@" + term["xml:lang"];
-  td.textContent = text;
-  return td;
-}
-function table(data) {
-  const t = document.createElement("table");
-  const head = t.insertRow();
-  data.head.vars.forEach((v) => {
-    const th = document.createElement("th");
-    th.textContent = "?" + v;
-    head.appendChild(th);
-  });
-  data.results.bindings.forEach((row) => {
-    const tr = t.insertRow();
-    data.head.vars.forEach((v) => tr.appendChild(cell(row[v])));
-  });
-  return t;
-}
-document.getElementById("form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  status.textContent = "running…";
-  out.replaceChildren();
-  const started = performance.now();
-  try {
-    const response = await fetch("sparql", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/sparql-query",
-        "Accept": "application/sparql-results+json, text/turtle;q=0.9",
-      },
-      body: editor.value,
-    });
-    const type = response.headers.get("Content-Type") || "";
-    const ms = Math.round(performance.now() - started);
-    if (!response.ok) {
-      status.textContent = response.status + " " + response.statusText + " (" + ms + " ms)";
-      const pre = document.createElement("pre");
-      pre.className = "error";
-      pre.textContent = await response.text();
-      out.appendChild(pre);
-    } else if (type.startsWith("application/sparql-results+json")) {
-      const data = await response.json();
-      if ("boolean" in data) {
-        status.textContent = "ASK: " + data.boolean + " (" + ms + " ms)";
-      } else {
-        const n = data.results.bindings.length;
-        status.textContent = n + " row" + (n === 1 ? "" : "s") + " (" + ms + " ms)";
-        out.appendChild(table(data));
-      }
-    } else {
-      status.textContent = type.split(";")[0] + " (" + ms + " ms)";
-      const pre = document.createElement("pre");
-      pre.textContent = await response.text();
-      out.appendChild(pre);
-    }
-  } catch (error) {
-    status.textContent = "request failed: " + error;
-  }
-});
-"""
-
 _DEFAULT_QUERY = """\
 PREFIX b12: <https://w3id.org/b12kg/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?entity ?label ?kind
 WHERE { ?entity b12:kind ?kind ; rdfs:label ?label }
 ORDER BY ?kind ?label
-LIMIT 25
+LIMIT 200
 """
 
 
-def html_page(queries: dict[str, tuple[str, str]], *, timeout_s: float, max_rows: int) -> str:
-    """The page at `/`: an editor that posts to /sparql, and the query library.
+def _data_script(element_id: str, data: object) -> str:
+    """JSON for the page's script, safe inside <script> (no `</script>` can close it)."""
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
 
-    `queries` maps a name to (summary, text). No external assets."""
-    items = "\n".join(
-        f'<li><a href="queries/{html.escape(name)}.rq" data-name="{html.escape(name)}">'
-        f"{html.escape(name)}</a> — {html.escape(summary)}</li>"
-        for name, (summary, _) in sorted(queries.items())
-    )
-    data = json.dumps({name: text for name, (_, text) in queries.items()}).replace("<", "\\u003c")
+
+def _head(title: str, static: str) -> str:
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>b12kg SPARQL endpoint</title>
-<style>
-body {{ font: 15px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 75em; padding: 0 1em; }}
-textarea {{ width: 100%; height: 16em; font: 13px/1.35 ui-monospace, monospace; }}
-table {{ border-collapse: collapse; font-size: 13px; margin-top: .5em; }}
-th, td {{ border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-pre {{ background: #f7f7f7; padding: .5em; overflow: auto; }}
-pre.error {{ background: #fdecea; }}
-#status {{ margin-left: 1em; color: #555; }}
-</style>
+<title>{html.escape(title)}</title>
+<link rel="stylesheet" href="{static}page.css">
 </head>
-<body>
+"""
+
+
+def html_page(queries: dict[str, QueryFile], *, timeout_s: float, max_rows: int) -> str:
+    """The page at `/`: an editor with highlighting that posts to /sparql, a results table
+    (compact clickable IRIs, paging, sorting, CSV/JSON download), a permalink, and the query
+    library with each query's summary and description."""
+    from b12kg.endpoint.jsonld import shipped_context
+
+    options = "\n".join(
+        f'<option value="{html.escape(name)}" data-name="{html.escape(name)}">'
+        f"{html.escape(name)} — {html.escape(q.summary)}</option>"
+        for name, q in sorted(queries.items())
+    )
+    library = {
+        name: {"summary": q.summary, "description": q.description.strip(), "text": q.text}
+        for name, q in queries.items()
+    }
+    return (
+        _head("b12kg SPARQL endpoint", "static/")
+        + f"""<body class="query-page">
+<header>
 <h1>b12kg SPARQL endpoint</h1>
 <p>Why is serum vitamin B12 low — or high? Query the b12kg knowledge graph with SPARQL 1.1.
-The endpoint is <code>sparql</code> (GET or POST, SPARQL 1.1 Protocol). It is read-only:
-queries stop after {timeout_s:g} s or {max_rows:,} rows; updates, SERVICE and FROM are refused.</p>
+The endpoint is <code>sparql</code> (GET or POST, SPARQL 1.1 Protocol, CORS open). It is
+read-only: queries stop after {timeout_s:g} s or {max_rows:,} rows; updates, SERVICE and FROM
+are refused. Click an entity in the results to see its paths drawn.</p>
+</header>
+<main>
+<section class="library">
+<label for="library">Library query</label>
+<select id="library">
+<option value="">— choose one of {len(queries)} queries —</option>
+{options}
+</select>
+<div id="description" class="description"></div>
+</section>
 <form id="form">
-<textarea id="query" name="query" spellcheck="false">{html.escape(_DEFAULT_QUERY)}</textarea>
-<button type="submit">Run query</button><span id="status"></span>
+<div class="editor" id="editor">
+<pre id="highlight" aria-hidden="true"></pre>
+<textarea id="query" name="query" spellcheck="false" autocapitalize="off"
+ aria-label="SPARQL query">{html.escape(_DEFAULT_QUERY)}</textarea>
+</div>
+<div class="actions">
+<button type="submit" id="run" title="Ctrl-Enter">Run query</button>
+<a id="permalink" href="./" title="a link that opens this query">Permalink</a>
+<button type="button" id="download-csv" disabled>Download CSV</button>
+<button type="button" id="download-json" disabled>Download JSON</button>
+<span id="status" role="status"></span>
+</div>
 </form>
-<div id="out"></div>
-<h2>Library queries</h2>
-<p>Click a name to load it into the editor. Parameters (<code>?_name_iri</code>) left unbound
-return the unfiltered answer.</p>
-<ul id="library">
-{items}
-</ul>
-<script type="application/json" id="library-data">{data}</script>
-<script>{_PAGE_SCRIPT}</script>
+<section id="results" class="results"></section>
+</main>
+{_data_script("library-data", library)}
+{_data_script("prefix-data", shipped_context())}
+<script src="static/query.js"></script>
 </body>
 </html>
 """
+    )
+
+
+def entity_html(
+    entity_record: dict[str, object],
+    heading: str,
+    svg: str,
+    rows: list[dict[str, object]],
+    *,
+    note: str = "",
+    related: list[tuple[str, str, str]] | None = None,
+) -> str:
+    """An entity's page: what it is, its paths drawn (server-side SVG), the same paths listed
+    with kind, nature, strength and sources; every other entity named links to its page."""
+    label = str(entity_record["label"])
+    facts = [("id", f"b12:{entity_record['id']}"), ("kind", str(entity_record["kind"]))]
+    if entity_record.get("definition"):
+        facts.append(("definition", str(entity_record["definition"])))
+    if entity_record.get("synonyms"):
+        facts.append(("synonyms", "; ".join(entity_record["synonyms"])))
+    if entity_record.get("xrefs"):
+        facts.append(("cross-references", ", ".join(entity_record["xrefs"])))
+    facts.append(("IRI", str(entity_record["iri"])))
+    listed = "\n".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
+    table_rows = "\n".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{html.escape(key)}">{html.escape(str(row[key]))}</td>'
+            for key in ("path", "kind", "nature", "strength", "sources")
+        )
+        + "</tr>"
+        for row in rows
+    )
+    table = (
+        '<div class="results"><table id="paths"><thead><tr><th>path</th><th>kind</th>'
+        "<th>nature</th><th>strength</th><th>sources</th></tr></thead>"
+        f"<tbody>{table_rows}</tbody></table></div>"
+        if rows
+        else ""
+    )
+    return (
+        _head(f"{label} — b12kg", "../static/")
+        + f"""<body class="entity-page">
+<header>
+<p><a href="../">← query page</a></p>
+<h1>{html.escape(label)}</h1>
+<dl class="facts">{listed}</dl>
+</header>
+<main>
+<h2>{html.escape(heading)}</h2>
+{f'<p class="note">{html.escape(note)}</p>' if note else ""}
+<figure class="diagram">{svg}</figure>
+{table}
+{_related_list(related)}
+</main>
+</body>
+</html>
+"""
+    )
+
+
+def _related_list(related: list[tuple[str, str, str]] | None) -> str:
+    """Every curated link of the entity, each other end a link to its page."""
+    if not related:
+        return ""
+    items = "\n".join(
+        f'<li>{html.escape(relation)}: <a href="{html.escape(other)}">{html.escape(label)}</a></li>'
+        for relation, other, label in related
+    )
+    return f'<h2>Curated links</h2>\n<ul class="related">{items}</ul>'
