@@ -114,11 +114,7 @@ def test_causal_edges_over_http_equal_the_local_query(endpoint, kg):
     text = query.text + values_block(bind_parameters(kg, query, {}))
     remote = client(endpoint, text)
     local = kg.query("causal-edges")
-    renamed = {"_relation_iri": "relation"}
-    remote_rows = sorted(
-        tuple(sorted((renamed.get(k, k), v["value"]) for k, v in b.items()))
-        for b in remote["results"]["bindings"]
-    )
+    remote_rows = rows_of(remote)
     local_rows = sorted(
         tuple(sorted((k, str(v)) for k, v in row.items() if v is not None)) for row in local.rows
     )
