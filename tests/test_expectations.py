@@ -210,6 +210,12 @@ def test_nature_follows_the_mechanisms(kg) -> None:
             assert "cobalamin_depletion" not in ids, path.describe()
         if path.nature == "physiological":
             assert "physiological_mechanism" in kinds, path.describe()
+        if path.nature == "binding-protein change":
+            assert "binding_protein_change" in kinds and path.direction == "decreased"
+        if path.nature == "exogenous":
+            # only cobalamin given from outside raises B12 this way: supplements and injections
+            assert "exogenous_mechanism" in kinds and path.direction == "increased"
+            assert path.source.id == "cobalamin" or "cobalamin" in kg.ancestors(path.source.id)
         if path.nature == "functional deficiency":
             assert "intracellular_cobalamin_deficiency" in ids, path.describe()
 
