@@ -154,6 +154,27 @@ def _compact(paths: list, *, max_paths: int | None) -> list[str]:
     return lines
 
 
+def _excepted_note(kg, entity) -> str:
+    """Why a class traces nowhere: its claim stops at members whose own evidence denies it.
+
+    A class claim reaches a member only where the evidence covers that member; when every
+    curated member lacks the mechanism (cytostatics: methotrexate), the class has no path left,
+    and saying so is better than a bare 'no path'."""
+    lacking = [
+        (kg.entities[member], kg.entities[edge.object])
+        for member in kg.descendants(entity.id)
+        for edge in kg.edges.outgoing.get(member, ())
+        if edge.relation == "lacksMechanism"
+    ]
+    if not lacking:
+        return ""
+    said = "; ".join(f"{m.label} lacks {mechanism.label}" for m, mechanism in lacking)
+    return (
+        f" — its class claim is not stated for members whose own evidence denies it ({said}),"
+        " and no other member is curated"
+    )
+
+
 def cmd_trace(args: argparse.Namespace) -> int:
     from b12kg.cli.render import rows_output, to_json
 
@@ -179,7 +200,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
         emit(rows_output(_flat_rows(found), "csv"))
     elif not found:
         entity = kg.find(args.name, kinds=CAUSE_KINDS)
-        emit(f"no path from {entity.label} to {args.to or 'serum vitamin B12'} in the graph")
+        emit(
+            f"no path from {entity.label} to {args.to or 'serum vitamin B12'} in the graph"
+            + _excepted_note(kg, entity)
+        )
     elif args.tree:
         text = "\n\n".join("\n".join(_path_tree(path)) for path in found)
         emit((f"{found[0].source.label}: {note}\n\n" if note else "") + text)
