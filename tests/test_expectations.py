@@ -73,7 +73,8 @@ def test_each_row_has_its_expected_strength_walk_and_steps(produced, expected) -
 EXCEPTED_CLASS_CLAIMS = {
     ("antineoplastic_agent", "associated_with", "impaired_terminal_ileal_absorption"): (
         "limited",
-        ("seed-000",),
+        # session 3: a transient fall of ileal absorption after conditioning chemotherapy
+        ("milligan-bmt-b12-absorption", "seed-000"),
         ("methotrexate",),
     ),
 }
