@@ -36,7 +36,15 @@ PREFIXES = {
 CONDITION_KINDS = frozenset(
     {"disease", "infection", "surgical_state", "physiological_state", "diet", "behaviour"}
 )
-MECHANISM_KINDS = frozenset({"mechanism", "physiological_mechanism", "assay_artefact"})
+MECHANISM_KINDS = frozenset(
+    {
+        "mechanism",
+        "physiological_mechanism",
+        "binding_protein_change",
+        "exogenous_mechanism",
+        "assay_artefact",
+    }
+)
 DRUG_KINDS = frozenset({"drug", "drug_class"})
 #: What can be a cause: the sources of paths, the members of the "cause of …" classes.
 CAUSE_KINDS = CONDITION_KINDS | DRUG_KINDS
@@ -46,6 +54,7 @@ B12_TERMS = (
     # kinds
     "Condition", "Disease", "SurgicalState", "PhysiologicalState", "Diet", "Infection",
     "Behaviour", "Mechanism", "PathologicalMechanism", "PhysiologicalMechanism", "AssayArtefact",
+    "BindingProteinChange", "ExogenousMechanism",
     "LabFinding", "Drug", "AnatomicalEntity", "Organism", "Protein", "ClinicalCaution", "Source",
     # relations
     "contributesTo", "hasMechanism", "leadsTo", "associatedWith", "correlatesWith",

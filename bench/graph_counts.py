@@ -26,16 +26,18 @@ LEFT = [
     ("behaviour", "behaviour"),
     ("drug", "drug"),
     ("drug class", "drug_class"),
+    ("clinical caution", "caution"),
 ]
 RIGHT = [
     ("mechanism (pathological)", "mechanism"),
     ("physiological mechanism", "physiological_mechanism"),
+    ("binding-protein change", "binding_protein_change"),
+    ("exogenous cobalamin", "exogenous_mechanism"),
     ("assay artefact", "assay_artefact"),
     ("lab finding", "lab_finding"),
     ("anatomical entity", "anatomy"),
     ("organism", "organism"),
     ("protein", "protein"),
-    ("clinical caution", "caution"),
 ]
 CAUSAL = ("has_mechanism", "leads_to", "associated_with", "is_consequence_of", "lacks_mechanism")
 

@@ -374,3 +374,14 @@ def test_query_help_documents_every_format() -> None:
     done = run("query", "--help")
     assert "SPARQL 1.1 Query Results JSON" in done.stdout
     assert "prefixed names" in done.stdout and "full IRIs" in done.stdout
+
+
+def test_a_class_whose_claim_stops_at_its_only_member_says_why(capsys) -> None:
+    """Cytostatics: the seed's class claim is not stated for methotrexate (its own evidence
+    denies it), so the class traces nowhere — and the trace says why instead of a bare 'no path'."""
+    assert main(["trace", "cytostatics"]) == 1
+    out = capsys.readouterr().out
+    assert "no path from antineoplastic agent" in out
+    assert "methotrexate lacks impaired terminal ileal cobalamin absorption" in out
+    assert main(["trace", "methotrexate"]) in (0, 1)
+    assert "serum vitamin B12 decreased" not in capsys.readouterr().out

@@ -7,6 +7,8 @@ import csv
 
 import pytest
 
+from b12kg.vocabulary import MECHANISM_KINDS
+
 from .conftest import SOURCES
 
 CATEGORIES = {
@@ -54,7 +56,7 @@ def test_covered_causes_reach_the_finding_their_category_names(kg) -> None:
         if row["decision"] == "left_out" or row["category"] not in target:
             continue
         entity = kg.entities[row["entity"]]
-        if entity.kind in ("lab_finding", "mechanism", "assay_artefact", "physiological_mechanism"):
+        if entity.kind in ("lab_finding", "assay_artefact") or entity.kind in MECHANISM_KINDS:
             continue  # the review names a mechanism; it is the mechanism that is covered
         found = kg.paths(entity.id)
         if not any(p.finding.id == target[row["category"]] for p in found):
@@ -75,3 +77,29 @@ def test_thresholds_and_frequencies_cite_sources_and_entities(curation) -> None:
         # an empty cause is the share with no cause found ("no apparent cause")
         assert row["cause"] in curation.entities or row["cause"] == "", row
         assert row["category"] in CATEGORIES, row
+
+
+def test_an_odds_ratio_with_its_interval_is_no_share(kg) -> None:
+    """The ranking weighs a cause by the largest percentage its frequency text states: an odds
+    ratio is not a share, so its confidence interval must not read as '95 %'."""
+    import json
+
+    from .conftest import ONTOLOGY
+
+    tables = json.loads((ONTOLOGY / "b12kg.tables.json").read_text(encoding="utf-8"))
+    rows = tables["frequencies"]
+    odds = [r for r in rows if r["text"].startswith("odds ratio")]
+    assert {r["cause"] for r in odds} >= {"alcoholism", "chronic_liver_disease"}
+    assert all(r["share"] is None for r in odds)
+    hapto = [r for r in rows if r["cause"] == "haptocorrin_deficiency"]
+    assert max(r["share"] for r in hapto) == 15
+
+
+def test_rows_resting_on_a_secondary_list_say_so(curation) -> None:
+    """A row is only as good as what was seen: Hunt 2014's Box 1 was not seen, so every Hunt row
+    says where its item came from; a left-out cause always names the reason."""
+    for row in COVERAGE:
+        if row["review"] == "hunt-2014":
+            assert "not seen" in row["reason"], row["cause"]
+        if row["decision"] == "left_out":
+            assert row["entity"] == "", row["cause"]

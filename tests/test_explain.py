@@ -81,3 +81,43 @@ def test_explain_says_when_a_link_holds(kg) -> None:
     assert "holds when: risk rises with dose" in text
     assert "holds when: mainly terminal-ileal resection of more than about 20 cm" in text
     assert "holds when" not in kg.explain("pernicious anemia").text
+
+
+FOLATE = "caution_no_folic_acid_alone_in_pernicious_anemia"
+
+
+@pytest.mark.parametrize("name", ["metformin", "gastrectomy", "vegan diet", "omeprazole"])
+def test_every_cause_of_true_deficiency_brings_the_folate_caution(kg, name: str) -> None:
+    explanation = kg.explain(name)
+    assert FOLATE in {c.caution.id for c in explanation.cautions}, name
+    assert "Folic acid must not be given alone" in explanation.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["haptocorrin deficiency", "liver cirrhosis", "pregnancy", "cyanocobalamin", "vitamin C"],
+)
+def test_no_folate_caution_where_there_is_no_true_deficiency(kg, name: str) -> None:
+    assert FOLATE not in {c.caution.id for c in kg.explain(name).cautions}, name
+
+
+def test_explain_csv_is_one_row_per_path_used(kg, capsys) -> None:
+    import csv
+    import io
+
+    from b12kg.cli import main
+
+    assert main(["explain", "pernicious anemia", "haptocorrin deficiency", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    explanation = kg.explain("pernicious anemia", "haptocorrin deficiency")
+    assert len(rows) == len(explanation.paths)
+    assert list(rows[0])[:3] == ["section", "source_id", "source"]
+    assert [(r["source_id"], r["finding_id"], r["nature"]) for r in rows] == [
+        (p.source.id, p.finding.id, p.nature) for p in explanation.paths
+    ]
+    hc = [r for r in rows if r["source_id"] == "haptocorrin_deficiency"]
+    assert {(r["section"], r["nature"]) for r in hc} == {
+        ("physiological change", "binding-protein change")
+    }
+    assert "Cautions:" not in out  # not the text form

@@ -32,7 +32,8 @@ PANEL = (
     "alcoholism",  # both directions, reported + association
     "omeprazole",  # through is-a
     "worm infestation",  # through a subtype
-    "cyanocobalamin",  # increased by supplementation
+    "cyanocobalamin",  # increased by supplementation: exogenous
+    "haptocorrin deficiency",  # decreased without deficiency: binding-protein change
 )
 TIER_OF_KIND = {"causal": "supported", "reported": "reported", "disputed": "disputed"}
 
@@ -125,6 +126,8 @@ def test_the_panel_covers_every_value_of_every_field(traces) -> None:
         "true deficiency",
         "functional deficiency",
         "physiological",
+        "binding-protein change",
+        "exogenous",
         "assay artefact",
         "pathological",
         "mechanism unknown",

@@ -274,3 +274,38 @@ def test_conditions_on_links_reach_every_surface(kg) -> None:
     assert store.query(ask)
     # a link without a sourced condition carries none
     assert not [r for r in rows if r["subject"].endswith("/pernicious_anemia") and r["condition"]]
+
+
+# --- session 3: natures of their own for supplements and for a low binding protein ----------
+
+
+@pytest.mark.parametrize("name", ["cyanocobalamin", "hydroxocobalamin", "cobalamin"])
+def test_supplements_raise_serum_b12_as_exogenous_cobalamin(kg, name: str) -> None:
+    found = [p for p in kg.paths(name) if p.finding.id == "serum_b12_increased"]
+    assert found and {p.nature for p in found} == {"exogenous"}
+    assert all(p.kind == "causal" and p.section == "cause" for p in found)
+    # nothing about an injection is a disease process or a physiological state
+    assert not {p.nature for p in kg.paths(name)} & {"pathological", "physiological"}
+
+
+@pytest.mark.parametrize("name", ["haptocorrin deficiency", "combined oral contraceptive"])
+def test_a_low_haptocorrin_lowers_serum_b12_without_deficiency(kg, name: str) -> None:
+    found = [p for p in kg.paths(name) if p.finding.id == "serum_b12_decreased"]
+    assert found and {p.nature for p in found} == {"binding-protein change"}
+    # filed with the changes that are not a tissue deficiency, never with the true causes
+    assert {p.section for p in found} == {"physiological change"}
+    assert all("cobalamin_depletion" not in {m.id for m in p.mechanisms} for p in found)
+
+
+def test_pregnancy_stays_physiological(kg) -> None:
+    assert {p.nature for p in kg.paths("pregnancy")} == {"physiological"}
+
+
+def test_a_ppi_raises_gastrin_but_an_h2_blocker_and_gastrectomy_do_not(kg) -> None:
+    """PPIs raise gastrin (Lee 2019, McCarthy 2020); for H2 blockers no source was seen, and
+    a removed antrum cannot make gastrin."""
+    ppi = kg.paths("omeprazole", "gastrin_increased")
+    assert ppi and ppi[0].kind == "causal" and ppi[0].strength == "established"
+    assert "antral_gastrin_disinhibition" in {m.id for m in ppi[0].mechanisms}
+    for name in ("famotidine", "H2 receptor antagonist", "gastrectomy"):
+        assert kg.paths(name, "gastrin_increased") == [], name

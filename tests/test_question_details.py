@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from b12kg.questions.differential import ANCHORS
+
 LEADING = 5  # rank_causes' default number of leading candidates the tests must tell apart
 
 FINDING_SETS = (
@@ -75,7 +77,10 @@ def test_cautions_come_from_the_inputs_and_the_consequences_of_their_mechanisms(
     assert spinal == {"subacute_combined_degeneration", "cobalamin_depletion"}
     metformin = {c.caution.id for c in kg.explain("metformin").cautions}
     assert "caution_spinal_cord_degeneration" in metformin
-    assert not {c for c in metformin if c.endswith("pernicious_anemia")}
+    # the folic-acid caution holds for every cause of true deficiency (through cobalamin
+    # depletion); the falsely-normal caution stays with pernicious anaemia
+    assert "caution_no_folic_acid_alone_in_pernicious_anemia" in metformin
+    assert "caution_normal_b12_in_pernicious_anemia" not in metformin
 
 
 def test_explain_counts_the_further_routes(kg) -> None:
@@ -255,6 +260,9 @@ def test_a_candidate_has_the_kind_and_strength_of_its_best_matching_path(kg, fin
         rows = [
             r for r in table if r["cause_id"] == candidate.cause.id and r["finding_id"] in given
         ]
+        # a path to the serum B12 result given (the anchor) comes first: a PPI is ranked on its
+        # probable route to low B12, not on its established route to a raised gastrin
+        rows = [r for r in rows if r["finding_id"] in ANCHORS] or rows
         # the candidate's section is its best kind (causal before reported before association
         # …), and its strength is the strongest path of that kind
         pool = [r for r in rows if r["kind"] == candidate.kind] or rows

@@ -80,6 +80,8 @@ def test_counts_in_the_readme_match_the_sources(curation) -> None:
         "drug class": "drug_class",
         "mechanism (pathological)": "mechanism",
         "physiological mechanism": "physiological_mechanism",
+        "binding-protein change": "binding_protein_change",
+        "exogenous cobalamin": "exogenous_mechanism",
         "assay artefact": "assay_artefact",
         "lab finding": "lab_finding",
         "anatomical entity": "anatomy",

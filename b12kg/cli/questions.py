@@ -154,6 +154,27 @@ def _compact(paths: list, *, max_paths: int | None) -> list[str]:
     return lines
 
 
+def _excepted_note(kg, entity) -> str:
+    """Why a class traces nowhere: its claim stops at members whose own evidence denies it.
+
+    A class claim reaches a member only where the evidence covers that member; when every
+    curated member lacks the mechanism (cytostatics: methotrexate), the class has no path left,
+    and saying so is better than a bare 'no path'."""
+    lacking = [
+        (kg.entities[member], kg.entities[edge.object])
+        for member in kg.descendants(entity.id)
+        for edge in kg.edges.outgoing.get(member, ())
+        if edge.relation == "lacksMechanism"
+    ]
+    if not lacking:
+        return ""
+    said = "; ".join(f"{m.label} lacks {mechanism.label}" for m, mechanism in lacking)
+    return (
+        f" — its class claim is not stated for members whose own evidence denies it ({said}),"
+        " and no other member is curated"
+    )
+
+
 def cmd_trace(args: argparse.Namespace) -> int:
     from b12kg.cli.render import rows_output, to_json
 
@@ -179,7 +200,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
         emit(rows_output(_flat_rows(found), "csv"))
     elif not found:
         entity = kg.find(args.name, kinds=CAUSE_KINDS)
-        emit(f"no path from {entity.label} to {args.to or 'serum vitamin B12'} in the graph")
+        emit(
+            f"no path from {entity.label} to {args.to or 'serum vitamin B12'} in the graph"
+            + _excepted_note(kg, entity)
+        )
     elif args.tree:
         text = "\n\n".join("\n".join(_path_tree(path)) for path in found)
         emit((f"{found[0].source.label}: {note}\n\n" if note else "") + text)
@@ -221,12 +245,20 @@ def cmd_causes(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from b12kg.cli.render import to_json
+    from b12kg.cli.render import rows_output, to_json
 
     kg = open_graph(args)
     explanation = kg.explain(*args.names, finding=args.finding)
     if args.format == "json":
         emit(to_json(explanation.to_record()))
+    elif args.format == "csv":
+        # the paths the explanation used, one flat row each (as `trace --format csv`), with the
+        # section `causes` files them under; the cautions and the prose are in json and text
+        rows = _flat_rows(list(explanation.paths))
+        for row, path in zip(rows, explanation.paths, strict=True):
+            row["section"] = path.section
+        columns = ["section", *(k for k in (rows[0] if rows else {}) if k != "section")]
+        emit(rows_output(rows, "csv", columns=columns))
     else:
         emit(explanation.text)
     return EXIT_OK if explanation.paths else EXIT_NOTHING
@@ -274,7 +306,7 @@ def differential_rows(candidates) -> list[dict[str, object]]:
 
 SECTION_TITLES = {
     "cause": "causes",
-    "physiological change": "physiological changes (not a tissue deficiency)",
+    "physiological change": "physiological changes and binding-protein changes (not a tissue deficiency)",
     "misleading result": "misleading results (assay artefacts: the result, not the patient)",
     "reported": "reported only (limited or seed-only evidence) — not causes",
     "association": "associations — not shown to cause it",
@@ -463,7 +495,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "names: a word of the name (gastrectomy) or one slip (pernicous anemia) is taken, with a\n"
             "notice on stderr; an organism stands for the infection it causes.\n\n"
             "kind: causal | association (never a cause) | consequence;\n"
-            "nature: true deficiency | functional deficiency | physiological | assay artefact | pathological",
+            "nature: true deficiency | functional deficiency | physiological |\n"
+            "binding-protein change | exogenous | assay artefact | pathological",
         )
     )
     p.add_argument("name", help="condition or drug: label, synonym, CURIE or id")
@@ -513,7 +546,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             'examples:\n  b12kg explain "pernicious anemia" omeprazole metformin\n'
             '  b12kg explain pregnancy "vegan diet" --finding low\n\n'
             "inputs are ordered causes first, then by strength of evidence; a mechanism shared by\n"
-            "several inputs is spelled out once; the clinical cautions that apply close the text",
+            "several inputs is spelled out once; the clinical cautions that apply close the text.\n"
+            "--format csv: one row per path used (the trace CSV columns, led by `section`);\n"
+            "--format json: paths, shared mechanisms, unexplained inputs, cautions and the text",
         )
     )
     p.add_argument("names", nargs="+", help="conditions and drugs")

@@ -27,6 +27,8 @@ KINDS: dict[str, str] = {
     "behaviour": "Behaviour",
     "mechanism": "PathologicalMechanism",
     "physiological_mechanism": "PhysiologicalMechanism",
+    "binding_protein_change": "BindingProteinChange",
+    "exogenous_mechanism": "ExogenousMechanism",
     "assay_artefact": "AssayArtefact",
     "lab_finding": "LabFinding",
     "drug": "Drug",

@@ -23,7 +23,7 @@ from b12kg.questions.paths import (
     paths,
     resolve_finding,
 )
-from b12kg.vocabulary import CAUSE_KINDS
+from b12kg.vocabulary import CAUSE_KINDS, MECHANISM_KINDS
 
 if TYPE_CHECKING:
     from b12kg.graph.entities import Entity
@@ -33,6 +33,8 @@ NATURE_NOTE = {
     "true deficiency": "true deficiency",
     "functional deficiency": "functional deficiency (serum B12 may be normal)",
     "physiological": "physiological — not a tissue deficiency",
+    "binding-protein change": "binding-protein change — low serum B12 without tissue deficiency",
+    "exogenous": "exogenous cobalamin (supplements or injections)",
     "assay artefact": "assay artefact — the result changes, not the patient's cobalamin status",
     "pathological": "no deficiency implied",
     "mechanism unknown": "mechanism not established",
@@ -163,11 +165,15 @@ def _cautions(kg: GraphIndex, relevant: set[str], inputs: set[str]) -> list[Caut
         edges = [e for e in kg.edges.outgoing.get(entity.id, ()) if e.relation == "appliesTo"]
         hits = [e for e in edges if e.object in relevant]
         # A caution about a physiological state or a drug (pregnancy, B12 supplements) belongs
-        # with that input; one that cites a disease as its example stays general.
+        # with that input; one that cites a disease as its example stays general. A hit on a
+        # mechanism the inputs' routes pass (cobalamin depletion) is reason enough on its own:
+        # the folic-acid caution names folic acid, yet it holds for every cause of true
+        # deficiency, not only for pernicious anaemia.
         specific = any(
             kg.entities[e.object].kind in SPECIFIC_KINDS and e.object not in inputs for e in edges
         )
-        if hits and not (specific and not any(e.object in inputs for e in hits)):
+        through_mechanism = any(kg.entities[e.object].kind in MECHANISM_KINDS for e in hits)
+        if hits and (through_mechanism or not specific or any(e.object in inputs for e in hits)):
             found.append(
                 Caution(
                     caution=entity,

@@ -13,6 +13,9 @@ follows from its first step and the mechanisms it passes:
 * nature — `mechanism unknown` (no mechanism on the path, e.g. a bare association),
   `true deficiency` (passes cobalamin depletion), `functional deficiency` (cells lack
   cobalamin with stores intact), `physiological` (a physiological mechanism, e.g. pregnancy),
+  `binding-protein change` (a low haptocorrin lowers the inactive, bound fraction of serum
+  B12 without deficiency: inherited haptocorrin deficiency, oral contraceptives),
+  `exogenous` (cobalamin given as supplements or injections),
   `assay artefact` (an artefact mechanism: the result, not the patient, changes) or
   `pathological` (a disease process without deficiency, e.g. release from hepatocytes).
 
@@ -128,7 +131,8 @@ class CausalPath:
     finding: Entity
     direction: str  # decreased | increased | normal | positive ("" for a mechanism)
     kind: str  # causal | reported | disputed | association | consequence
-    nature: str  # true deficiency | functional deficiency | physiological | assay artefact | pathological
+    nature: str  # true deficiency | functional deficiency | physiological | binding-protein
+    # change | exogenous | assay artefact | pathological | mechanism unknown
     kg: GraphIndex | None = None
 
     def __repr__(self) -> str:
@@ -219,6 +223,10 @@ def _nature(node_ids: list[str], kg: GraphIndex) -> str:
         return "assay artefact"
     if "physiological_mechanism" in kinds:
         return "physiological"
+    if "binding_protein_change" in kinds:
+        return "binding-protein change"
+    if "exogenous_mechanism" in kinds:
+        return "exogenous"
     if DEPLETION in node_ids:
         return "true deficiency"
     if INTRACELLULAR in node_ids:
@@ -304,13 +312,20 @@ SECTIONS = (
     "disputed",
 )
 SECTION_ORDER = {name: number for number, name in enumerate(SECTIONS)}
+#: A causal path whose nature is not a change of cobalamin status is filed apart from the true
+#: causes: an artefact is a misleading result; a physiological or binding-protein change (a low
+#: haptocorrin, inherited or with oral contraceptives) changes serum B12 without deficiency.
+#: Exogenous cobalamin (supplements, injections) stays a cause: it does raise serum B12.
+NATURE_SECTION = {
+    "assay artefact": "misleading result",
+    "physiological": "physiological change",
+    "binding-protein change": "physiological change",
+}
 
 
 def section_of(kind: str, nature: str) -> str:
     if kind == "causal":
-        return {"assay artefact": "misleading result", "physiological": "physiological change"}.get(
-            nature, "cause"
-        )
+        return NATURE_SECTION.get(nature, "cause")
     return kind if kind in ("reported", "association", "disputed") else ""
 
 

@@ -10,8 +10,9 @@ and object as `original_subject` / `original_predicate` / `original_object`.
 Categories (Biolink 4.4.6, the model the `biolink-model` wheel ships):
 diseases and infections `Disease`; lab findings, surgical and physiological states
 `PhenotypicFeature` (as Monarch files HP terms); diets and behaviours `BehavioralFeature`;
-pathological mechanisms `PathologicalProcess`; physiological ones `PhysiologicalProcess`; assay
-artefacts `Phenomenon` (not a biological process); drugs `Drug`, drug classes `ChemicalEntity`;
+pathological mechanisms `PathologicalProcess`; physiological ones and binding-protein changes
+`PhysiologicalProcess`; assay artefacts and exogenous intake `Phenomenon` (not a biological
+process); drugs `Drug`, drug classes `ChemicalEntity`;
 anatomy `AnatomicalEntity`; organisms `OrganismTaxon`; proteins `Protein`. Clinical cautions
 are advice, not entities Biolink has a concrete category for (`InformationContentEntity` is
 abstract), so they and their `applies_to` links stay in the OWL/Turtle only.
@@ -53,6 +54,8 @@ CATEGORY = {
     "behaviour": "biolink:BehavioralFeature",
     "mechanism": "biolink:PathologicalProcess",
     "physiological_mechanism": "biolink:PhysiologicalProcess",
+    "binding_protein_change": "biolink:PhysiologicalProcess",
+    "exogenous_mechanism": "biolink:Phenomenon",
     "assay_artefact": "biolink:Phenomenon",
     "drug": "biolink:Drug",
     "drug_class": "biolink:ChemicalEntity",
