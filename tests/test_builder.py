@@ -17,7 +17,7 @@ from b12kg.vocabulary import B12, entity_iri
 
 from .conftest import ONTOLOGY, REPOSITORY, SOURCES
 
-ONTOLOGY_IRI = URIRef("https://w3id.org/b12kg/b12kg.owl")
+ONTOLOGY_IRI = URIRef("https://w3id.org/b12kg/")  # the namespace of its terms (owlready2)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
