@@ -138,7 +138,9 @@ def test_fastobo_parses_the_obo_file(curation) -> None:
     assert "relationship: b12:hasMechanism b12:intrinsic_factor_antibodies" in clauses
     definition = next(c for c in terms["b12:pernicious_anemia"] if str(c).startswith("def:"))
     assert {str(x.id) for x in definition.xrefs} >= {"DOI:10.1111/bjh.12959", "src:toh-1997"}
-    retired = [str(c) for c in terms["b12:acts_through_cobalamin_binder_release_by_leukaemic_cells"]]
+    retired = [
+        str(c) for c in terms["b12:acts_through_cobalamin_binder_release_by_leukaemic_cells"]
+    ]
     assert "is_obsolete: true" in retired
     assert "consider: b12:cobalamin_binder_release_by_leukaemic_cells" in retired
     assert not [c for c in retired if c.startswith(("is_a:", "relationship:"))]

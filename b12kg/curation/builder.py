@@ -217,9 +217,13 @@ def _add_obsoletes(graph: Graph, obsoletes: list[ObsoleteRecord]) -> None:
         graph.add((iri, RDF.type, OWL.Class))
         graph.add((iri, OWL.deprecated, Literal(True)))
         graph.add((iri, RDFS.label, Literal(f"obsolete {record.label}", lang="en")))
-        graph.add((iri, RDFS.comment, Literal(
-            f"Obsolete since release {record.retired_in}. {record.reason}", lang="en"
-        )))
+        graph.add(
+            (
+                iri,
+                RDFS.comment,
+                Literal(f"Obsolete since release {record.retired_in}. {record.reason}", lang="en"),
+            )
+        )
         if record.replaced_by:
             graph.add((iri, REPLACED_BY, entity_iri(record.replaced_by)))
         for candidate in record.consider:

@@ -55,7 +55,9 @@ def read_obsoletes(directory: Path) -> list[ObsoleteRecord]:
             continue
         if row["label"].lower().startswith("obsolete"):
             problems.append(
-                Problem(OBSOLETES_FILE, line, "label", "give the live label; the build adds 'obsolete '")
+                Problem(
+                    OBSOLETES_FILE, line, "label", "give the live label; the build adds 'obsolete '"
+                )
             )
             continue
         if row["id"] in records:
@@ -82,7 +84,12 @@ def obsolete_problems(obsoletes: list[ObsoleteRecord], live: set[str]) -> list[P
     for record in obsoletes:
         if record.id in live:
             problems.append(
-                Problem(OBSOLETES_FILE, record.line, "id", f"'{record.id}' is live again; remove the row")
+                Problem(
+                    OBSOLETES_FILE,
+                    record.line,
+                    "id",
+                    f"'{record.id}' is live again; remove the row",
+                )
             )
         targets = [("replaced_by", t) for t in ([record.replaced_by] if record.replaced_by else [])]
         targets += [("consider", t) for t in record.consider]
