@@ -265,3 +265,20 @@ def test_a_synonym_with_an_unknown_scope_is_a_curation_error(mini_sources: Path)
     [problem] = caught.value.problems
     assert (problem.file, problem.line, problem.field) == ("entities.tsv", 2, "synonyms")
     assert "RELATED" in problem.message
+
+
+def test_every_term_of_ours_carries_the_oboinowl_fields_obo_tools_expect(owl_graph: Graph) -> None:
+    oio = {name: URIRef(OBOINOWL + name) for name in ("id", "hasOBONamespace")}
+    ours = {
+        s
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.AnnotationProperty)
+        for s in owl_graph.subjects(RDF.type, kind)
+        if isinstance(s, URIRef) and str(s).startswith(str(ONTOLOGY_IRI))
+    }
+    assert len(ours) > 250
+    for term in ours:
+        local = str(term)[len(str(ONTOLOGY_IRI)) :]
+        assert str(owl_graph.value(term, oio["id"])) == f"b12:{local}"
+        assert str(owl_graph.value(term, oio["hasOBONamespace"])) == "b12kg"
+    assert str(owl_graph.value(ONTOLOGY_IRI, URIRef(OBOINOWL + "hasOBOFormatVersion"))) == "1.4"
+    assert str(owl_graph.value(ONTOLOGY_IRI, URIRef(OBOINOWL + "default-namespace"))) == "b12kg"
