@@ -134,15 +134,19 @@ def _add_obo_fields(graph: Graph) -> None:
             graph.add((iri, OBOINOWL.hasOBONamespace, Literal(OBO_NAMESPACE)))
 
 
-def definition_sources(curation: Curation) -> dict[str, list[str]]:
-    """Per entity, the references its own curated links cite (it is their subject), by id.
+def definition_sources(curation: Curation, stated: Claims | None = None) -> dict[str, list[str]]:
+    """Per entity, the references cited on the links the graph states for it (it is their
+    subject: its own curated links, and a class's claim stated on a member), by id.
 
     Entities have no definition column of sources; the sources the curation already cites for
-    what an entity is and does are the honest ones to name. An entity no link of its own cites
-    (most anatomy, proteins) gets none: no source is made up for it.
+    what an entity is and does are the honest ones to name, and the same ones the QC check
+    definition-without-source looks for. An entity no link of its own cites (most anatomy,
+    proteins) gets none: no source is made up for it.
     """
+    stated = stated or claims(curation)
+    links = [*stated.links, *stated.contrary, *(link for link, _ in stated.excepted)]
     cited: dict[str, set[str]] = defaultdict(set)
-    for link in curation.links:
+    for link in links:
         cited[link.subject].update(s for s in link.sources if s in curation.references)
     return {entity: sorted(ids) for entity, ids in cited.items() if ids}
 
@@ -173,8 +177,8 @@ def _add_definition(graph: Graph, iri: URIRef, text: str, sources: list[Referenc
         graph.add((axiom, B12.source, source_iri(reference.id)))
 
 
-def _add_entities(graph: Graph, curation: Curation) -> None:
-    cited = definition_sources(curation)
+def _add_entities(graph: Graph, curation: Curation, stated: Claims) -> None:
+    cited = definition_sources(curation, stated)
     for entity in curation.entities.values():
         iri = entity_iri(entity.id)
         graph.add((iri, RDF.type, OWL.Class))
@@ -516,9 +520,9 @@ def build_graphs(curation: Curation) -> tuple[Graph, Graph]:
     axioms = Graph()
     axioms.parse(curation.model_path, format="turtle")
     _add_release(axioms)
-    _add_entities(axioms, curation)
-    _add_sources(axioms, curation)
     stated = claims(curation)
+    _add_entities(axioms, curation, stated)
+    _add_sources(axioms, curation)
     _add_link_axioms(axioms, curation, stated)
     reach = closure(curation, stated)
     _add_mechanism_groupings(axioms, curation, reach)
