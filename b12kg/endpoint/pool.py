@@ -44,6 +44,9 @@ MAX_BACKOFF_S = 30.0
 # and a worker that ran a heavy query stays at 19 until it is replaced.
 NICE_LIGHT = 2
 NICE_HEAVY = 19
+# niceness of a replacement worker's start-up thread (the first workers start at full speed:
+# nothing is serving yet, and the time to ready is what a user waits for)
+NICE_START = 10
 BACKOFF_BASE_S = 0.25
 START_TIMEOUT_S = 60.0
 
@@ -77,7 +80,11 @@ class CostBook:
 
 
 class WorkerPool:
-    """Worker processes, each with its own copy of the store; one query per worker at a time."""
+    """Worker processes, one query per worker at a time. Each holds a private copy of an RDF
+    file, or opens an on-disk store read-only (one store on disk, shared by all of them).
+
+    `memory_mb` caps each worker's address space; None sizes it from the store
+    (`settings.worker_memory_mb`), 0 sets no cap."""
 
     def __init__(
         self,
@@ -86,11 +93,15 @@ class WorkerPool:
         workers: int,
         timeout_s: float,
         isolate: bool = True,
-        memory_mb: int | None = 2048,
+        memory_mb: int | None = None,
         verbose: bool = False,
         log=None,
         light_s: float = 0.25,
     ):
+        if memory_mb is None:
+            from b12kg.endpoint.settings import worker_memory_mb
+
+            memory_mb = worker_memory_mb(store_path)
         self.store_path = str(store_path)
         self.timeout_s = timeout_s
         self.light_s = min(light_s, timeout_s)
@@ -163,6 +174,7 @@ class WorkerPool:
                 "replaced": dict(self.replaced),
                 "retries": self.retries,
                 "last_error": self.last_error,
+                "memory_mb": self.memory_mb or None,
                 "status": "ok" if live == self.size else ("degraded" if live else "down"),
             }
 
@@ -192,7 +204,13 @@ class WorkerPool:
         for _ in range(count):
             try:
                 fresh.append(
-                    _Worker(self.store_path, self.isolate, self.memory_mb, not self.verbose)
+                    _Worker(
+                        self.store_path,
+                        self.isolate,
+                        self.memory_mb,
+                        not self.verbose,
+                        0 if first else NICE_START,
+                    )
                 )
             except OSError as error:
                 self._failed(1, error, first)
