@@ -226,6 +226,7 @@ class WorkerPool:
                 continue
             self.triples = worker.triples
             self.sandbox = worker.sandbox
+            worker.cpu_mark = _cpu_seconds(worker.pid)  # idle now: its first job counts from here
             _renice(worker, NICE_LIGHT)
             with self._cond:
                 if len(self._idle) + len(self._busy) < self.size:
@@ -359,13 +360,13 @@ class WorkerPool:
                 else:
                     ready = self._within_light_budget(worker, deadline)
                 if ready:
-                    reply = worker.conn.recv()
+                    reply = worker.reply()
                 elif not heavy and self._promote():
                     heavy = True
                     _renice(worker, NICE_HEAVY)
                     self.costs.record(text, time.monotonic() - started, True)
                     remaining = max(0.0, deadline - time.monotonic())
-                    reply = worker.conn.recv() if worker.conn.poll(remaining) else None
+                    reply = worker.reply() if worker.conn.poll(remaining) else None
                 elif not heavy and time.monotonic() < deadline:
                     # no heavy slot free: give the reserved worker back, wait as heavy
                     self.costs.record(text, time.monotonic() - started, True)
@@ -405,15 +406,21 @@ class WorkerPool:
 
         CPU time, not wall time: on a busy machine a light query can wait for a core for
         longer than the budget, and killing it for that would cost a restart and turn load
-        into more load. Wall time bounds the wait where /proc is unavailable, and the
-        query's deadline bounds it always."""
-        start_cpu = _cpu_seconds(worker.pid)
+        into more load. The count starts from the CPU the worker reported with its last
+        reply (it is idle between jobs). Wall time bounds the wait where /proc is
+        unavailable, and the query's deadline bounds it always."""
+        now = time.monotonic()
+        # A reply within `light_s` of wall time used less than `light_s` of CPU: the common
+        # case needs no /proc read at all (two per query cost ~8% of the HTTP process's time)
+        if worker.conn.poll(max(0.0, min(self.light_s, deadline - now))):
+            return True
+        start_cpu = worker.cpu_mark
         while True:
             now = time.monotonic()
-            if start_cpu is None:
-                return worker.conn.poll(max(0.0, min(self.light_s, deadline - now)))
-            used = (_cpu_seconds(worker.pid) or start_cpu) - start_cpu
-            left = self.light_s - used
+            cpu = _cpu_seconds(worker.pid)
+            if start_cpu is None or cpu is None:  # no /proc: the wall-time budget is spent
+                return worker.conn.poll(0)
+            left = self.light_s - (cpu - start_cpu)
             if left <= 0 or now >= deadline:
                 return worker.conn.poll(0)
             if worker.conn.poll(max(0.01, min(left, deadline - now))):

@@ -24,6 +24,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 from b12kg.endpoint.guard import QueryCheck, Refused, SyntaxRefusal, check_query
@@ -188,7 +189,7 @@ def _worker_main(
             reply = (500, PLAIN, f"internal error in the query worker: {error!r}".encode())
             reply = (*reply, None, None)
         try:
-            conn.send(reply)
+            conn.send((*reply, time.process_time()))  # the pool's CPU baseline for the next job
         except (OSError, ValueError):
             return
 
@@ -356,6 +357,9 @@ class _Worker:
             os.close(watch_read)
         self.conn = Connection(ours.detach())
         self.memory_mb = memory_mb
+        # CPU seconds the process had used when it sent its last reply: it is idle between
+        # jobs, so this is where the next job's CPU count starts (None: read /proc instead)
+        self.cpu_mark: float | None = None
         self.triples = 0
         self.sandbox: dict[str, bool] = {}
 
@@ -392,6 +396,11 @@ class _Worker:
                 "--worker-memory, or give 0 for no limit"
             )
         return "the query worker exited while loading the graph"
+
+    def reply(self):
+        """The worker's answer to the job it was sent (call once `conn.poll()` says so)."""
+        *answer, self.cpu_mark = self.conn.recv()
+        return tuple(answer)
 
     def alive(self) -> bool:
         return self.process.poll() is None
