@@ -9,6 +9,8 @@ on-disk store (every worker opens the same directory read-only). For each it mea
 * **the light mix, saturated**: closed loop, answer cache off, 32 keep-alive clients
   (`load_endpoint.load`); queries/s, p50/p99, server CPU per query;
 * **the light mix, paced** at 1,000 queries/s (open loop; latency from the scheduled send);
+* **the light mix with the answer cache** as `b12kg serve` runs by default (32 MB): repeated
+  texts are answered by the HTTP process;
 * each worker's resident memory after the run.
 
 Rounds alternate the three endpoints so machine noise hits them alike; the ratios are to
@@ -81,9 +83,11 @@ def rows(body: bytes) -> list[tuple]:
     return sorted(tuple(sorted((k, v["value"]) for k, v in b.items())) for b in bindings)
 
 
-def start(source: Path | None, workers: int) -> tuple[subprocess.Popen, int, float]:
+def start(
+    source: Path | None, workers: int, cache_mb: int = 0
+) -> tuple[subprocess.Popen, int, float]:
     """`b12kg serve` in a child process; (process, port, seconds until it printed its URL)."""
-    command = [sys.executable, "-m", "b12kg", "serve", "--port", "0", "--cache-mb", "0"]
+    command = [sys.executable, "-m", "b12kg", "serve", "--port", "0", "--cache-mb", str(cache_mb)]
     command += ["--workers", str(workers)]
     if source:
         command += ["--source", str(source)]
@@ -140,10 +144,24 @@ def measure(source, names, texts, expected, args) -> dict[str, object]:
                 "errors": failed[:5],
             }
         figures["worker_rss_mb"] = worker_rss_mb(process.pid)
-        return figures
     finally:
         process.terminate()
         process.wait(10)
+    process, port, _ = start(source, args.workers, cache_mb=32)  # as `b12kg serve` runs
+    try:
+        asyncio.run(load(host, port, names, texts, expected, args.warmup, args.clients))
+        elapsed, latencies, failed = asyncio.run(
+            load(host, port, names, texts, expected, args.requests, args.clients)
+        )
+        figures["cached"] = {
+            "queries_per_s": round(args.requests / elapsed, 1),
+            "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+            "errors": failed[:5],
+        }
+    finally:
+        process.terminate()
+        process.wait(10)
+    return figures
 
 
 def main() -> int:
@@ -183,7 +201,8 @@ def main() -> int:
         figures = {"round": round_number + 1, "load_average": os.getloadavg()}
         for label, source in sources.items():
             figures[label] = measure(source, names, texts, expected[label], args)
-            errors = [e for k in ("saturated", "paced") for e in figures[label].get(k, {}).get("errors", [])]  # type: ignore[union-attr]
+            phases = ("saturated", "paced", "cached")
+            errors = [e for k in phases for e in figures[label].get(k, {}).get("errors", [])]  # type: ignore[union-attr]
             if errors:
                 print(f"errors on {label}: {errors}", file=sys.stderr)
                 failed = True
@@ -197,12 +216,15 @@ def main() -> int:
     print(f"light mix ({len(names)} queries): {', '.join(names)}")
     print(
         "| round (load avg) | endpoint | ready s | saturated q/s | p50 ms | p99 ms | "
-        "CPU ms/q | paced p99 ms | worker RSS MB | q/s ratio to 11k file |"
+        "CPU ms/q | paced p99 ms | cached q/s | cached p99 ms | worker RSS MB | "
+        "q/s ratio to 11k file |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for figures in results:
         base = figures["11k file"]["saturated"]["queries_per_s"]  # type: ignore[index]
-        load_avg = "–".join(f"{a:.1f}" for a in (figures["load_average"][0], figures["load_average_end"][0]))  # type: ignore[index]
+        load_avg = "–".join(
+            f"{a:.1f}" for a in (figures["load_average"][0], figures["load_average_end"][0])
+        )  # type: ignore[index]
         for label in sources:
             f = figures[label]
             sat = f["saturated"]  # type: ignore[index]
@@ -211,6 +233,7 @@ def main() -> int:
                 f"| {figures['round']} ({load_avg}) | {label} | {f['ready_s']:.2f} | "  # type: ignore[index]
                 f"{sat['queries_per_s']:,.0f} | {sat['p50_ms']} | {sat['p99_ms']} | "
                 f"{sat['server_cpu_ms_per_query']} | {paced} | "
+                f"{f['cached']['queries_per_s']:,.0f} | {f['cached']['p99_ms']} | "  # type: ignore[index]
                 f"{', '.join(str(r) for r in f['worker_rss_mb'])} | "  # type: ignore[index]
                 f"{sat['queries_per_s'] / base:.2f}× |"
             )
