@@ -120,6 +120,32 @@ def test_owl_api_3_reads_both_to_the_same_axioms() -> None:
     assert 2500 < counts[0] < counts[1]
 
 
+# OWL API 5.1 from Debian's libowlapi-java; .ci/run installs it.
+OWL_API_5 = Path("/usr/share/java/owlapi-distribution.jar")
+
+
+def _owl_api_axiom_count(classpath: str, path: Path) -> int:
+    completed = subprocess.run(
+        [java_executable(), "-cp", classpath, str(JAVA_SOURCE), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "VIOLATION" not in completed.stdout
+    return int(completed.stdout.rsplit("AXIOMS\t", 1)[1])
+
+
+@requires_java
+def test_owl_api_5_reads_both_and_the_owl_file_to_the_axioms_owl_api_3_reads() -> None:
+    if not OWL_API_5.exists():
+        pytest.skip("OWL API 5 comes from Debian's libowlapi-java (apt-get install libowlapi-java)")
+    owl_api_5 = f"{OWL_API_5.parent}/*"  # the jar and the libraries it depends on
+    owl_5, ttl_5 = (_owl_api_axiom_count(owl_api_5, p) for p in (OWL_PATH, TTL_PATH))
+    assert owl_5 == _owl_api_axiom_count(str(hermit_jar()), OWL_PATH)
+    assert 2500 < owl_5 < ttl_5
+
+
 # --- b12kg.obo -----------------------------------------------------------------------------------
 
 OBO_PATH = ONTOLOGY / "b12kg.obo"
