@@ -153,4 +153,11 @@ def load(
         kg = KnowledgeGraph.from_snapshot(LazyLocalBackend(ttl), ontology_path(INDEX_FILE), ttl)
         if kg is not None:
             return kg
-    return KnowledgeGraph.from_backend(open_backend(source, graph=graph, timeout=timeout))
+    backend = open_backend(source, graph=graph, timeout=timeout)
+    if source is not None and os.path.isdir(source):  # an on-disk store: the index it carries
+        from b12kg.graph.snapshot import INDEX_FILE
+
+        kg = KnowledgeGraph.from_snapshot(backend, backend.path / INDEX_FILE, backend.path)
+        if kg is not None:
+            return kg
+    return KnowledgeGraph.from_backend(backend)

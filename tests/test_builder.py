@@ -17,7 +17,7 @@ from b12kg.vocabulary import B12, entity_iri
 
 from .conftest import ONTOLOGY, REPOSITORY, SOURCES
 
-ONTOLOGY_IRI = URIRef("https://w3id.org/b12kg/b12kg.owl")
+ONTOLOGY_IRI = URIRef("https://w3id.org/b12kg/")  # the namespace of its terms (owlready2)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -156,3 +156,129 @@ def test_a_class_claim_with_an_exception_is_kept_but_not_inherited() -> None:
     assert store.query(claim)
     direct = "ASK { <https://w3id.org/b12kg/antineoplastic_agent> <https://w3id.org/b12kg/associatedWith> ?m }"
     assert not store.query(direct)
+
+
+# --- OBO hygiene: retired terms, source labels, definition sources, synonym scopes ---------------
+
+OBO_PREFIX = "http://purl.obolibrary.org/obo/"
+OBOINOWL = "http://www.geneontology.org/formats/oboInOwl#"
+
+
+def test_a_retired_term_keeps_its_iri_deprecated_with_a_pointer(owl_graph: Graph) -> None:
+    """The grouping the 2026-12-01 release dropped (CHANGELOG: entities removed) still resolves."""
+    retired = entity_iri("acts_through_cobalamin_binder_release_by_leukaemic_cells")
+    assert owl_graph.value(retired, OWL.deprecated).toPython() is True
+    label = str(owl_graph.value(retired, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+    assert label == "obsolete acts through release of cobalamin-binding proteins by leukaemic cells"
+    consider = URIRef(OBOINOWL + "consider")
+    assert owl_graph.value(retired, consider) == entity_iri(
+        "cobalamin_binder_release_by_leukaemic_cells"
+    )
+    assert not list(owl_graph.objects(retired, OWL.equivalentClass)), "no longer a grouping"
+
+
+def _retire(sources: Path, row: str) -> None:
+    (sources / "obsoletes.tsv").write_text(
+        "id\tlabel\treplaced_by\tconsider\treason\tretired_in\n" + row + "\n", encoding="utf-8"
+    )
+
+
+def test_a_retired_term_gets_its_successor_and_writes_term_replaced_by(
+    mini_sources: Path, tmp_path: Path
+) -> None:
+    _retire(mini_sources, "old_anemia\told anemia\tpernicious_anemia\t\tmerged\t2026-12-01")
+    build(mini_sources, tmp_path)
+    graph = Graph().parse(tmp_path / "b12kg.owl", format="xml")
+    old = entity_iri("old_anemia")
+    assert graph.value(old, URIRef(OBO_PREFIX + "IAO_0100001")) == entity_iri("pernicious_anemia")
+    assert "replaced_by: b12:pernicious_anemia" in (tmp_path / "b12kg.obo").read_text()
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ("pernicious_anemia\tpa\t\t\tmerged\t2026-12-01", "id", "is live again"),
+        (
+            "old_anemia\told anemia\tno_such_term\t\tmerged\t2026-12-01",
+            "replaced_by",
+            "not a live term",
+        ),
+        ("old_anemia\tobsolete old anemia\t\t\tmerged\t2026-12-01", "label", "adds 'obsolete '"),
+        ("old_anemia\told anemia\t\t\t\t2026-12-01", "reason", "required"),
+    ],
+)
+def test_a_bad_obsoletes_row_fails_the_build_and_writes_nothing(
+    mini_sources: Path, tmp_path: Path, row: str, field: str, message: str
+) -> None:
+    _retire(mini_sources, row)
+    with pytest.raises(CurationError) as caught:
+        build(mini_sources, tmp_path / "out")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.field) == ("obsoletes.tsv", 2, field)
+    assert message in problem.message
+    assert not (tmp_path / "out").exists()
+
+
+def test_sources_are_labelled_apart_from_entities_and_each_other(ttl_graph: Graph) -> None:
+    """Three reviews are all titled 'Vitamin B12 deficiency' (the entity's name, nearly): the
+    label adds first author and year from the citation; the title stays in dcterms:title."""
+    label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    stabler = URIRef("https://w3id.org/b12kg/source/stabler-2013")
+    assert str(ttl_graph.value(stabler, label)) == "Vitamin B12 deficiency (Stabler 2013)"
+    assert str(ttl_graph.value(stabler, DCTERMS.title)) == "Vitamin B12 deficiency"
+    seed = URIRef("https://w3id.org/b12kg/source/seed-000")  # a citation naming no author
+    assert str(ttl_graph.value(seed, label)) == "Causes of vitamin B12 deficiency (seed-000)"
+    labels = [str(o).lower() for s, o in ttl_graph.subject_objects(label) if isinstance(s, URIRef)]
+    assert len(labels) == len(set(labels))
+
+
+def test_a_definition_names_the_sources_of_its_entitys_own_links(
+    curation, ttl_graph: Graph
+) -> None:
+    from b12kg.curation.builder import definition_sources
+
+    cited = {
+        s for link in curation.links if link.subject == "pernicious_anemia" for s in link.sources
+    }
+    assert definition_sources(curation)["pernicious_anemia"] == sorted(cited)
+    rows = ttl_graph.query(
+        """SELECT ?xref WHERE { ?a owl:annotatedSource ?e ; owl:annotatedProperty ?p ;
+                                  oboInOwl:hasDbXref ?xref }""",
+        initNs={"owl": OWL, "oboInOwl": URIRef(OBOINOWL)},
+        initBindings={
+            "e": entity_iri("pernicious_anemia"),
+            "p": URIRef(OBO_PREFIX + "IAO_0000115"),
+        },
+    )
+    xrefs = {str(r[0]) for r in rows}
+    assert "DOI:10.1111/bjh.12959" in xrefs  # devalia-2014's verified DOI
+    assert "src:toh-1997" in xrefs  # no DOI verified: our source record
+    assert len(xrefs) == len(cited)
+    assert "stomach" not in definition_sources(curation), "no link of its own: no source made up"
+
+
+def test_a_synonym_with_an_unknown_scope_is_a_curation_error(mini_sources: Path) -> None:
+    entities = mini_sources / "entities.tsv"
+    entities.write_text(entities.read_text().replace("Biermer anemia", "Biermer anemia [OFTEN]"))
+    with pytest.raises(CurationError) as caught:
+        build(mini_sources, mini_sources / "out")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.field) == ("entities.tsv", 2, "synonyms")
+    assert "RELATED" in problem.message
+
+
+def test_every_term_of_ours_carries_the_oboinowl_fields_obo_tools_expect(owl_graph: Graph) -> None:
+    oio = {name: URIRef(OBOINOWL + name) for name in ("id", "hasOBONamespace")}
+    ours = {
+        s
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.AnnotationProperty)
+        for s in owl_graph.subjects(RDF.type, kind)
+        if isinstance(s, URIRef) and str(s).startswith(str(ONTOLOGY_IRI))
+    }
+    assert len(ours) > 250
+    for term in ours:
+        local = str(term)[len(str(ONTOLOGY_IRI)) :]
+        assert str(owl_graph.value(term, oio["id"])) == f"b12:{local}"
+        assert str(owl_graph.value(term, oio["hasOBONamespace"])) == "b12kg"
+    assert str(owl_graph.value(ONTOLOGY_IRI, URIRef(OBOINOWL + "hasOBOFormatVersion"))) == "1.4"
+    assert str(owl_graph.value(ONTOLOGY_IRI, URIRef(OBOINOWL + "default-namespace"))) == "b12kg"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
+import pytest
+
 from b12kg.curation.validation import validate
+from b12kg.sparql.embedded import run_local
+from b12kg.sparql.library import checks
+from b12kg.vocabulary import local_name
 
 from .conftest import SOURCES, requires_java
 
@@ -63,3 +69,58 @@ def test_an_artifact_the_owl_api_cannot_read_fails_validation_rather_than_skippi
     assert len(problems) == 1
     assert problems[0].field == "OWL 2 DL"
     assert problems[0].message.startswith("the OWL API could not read the ontology")
+
+
+# --- each check on a small bad fixture (tests/data/checks/<check>.ttl) ---------------------------
+
+CHECK_FIXTURES = Path(__file__).parent / "data" / "checks"
+
+
+def _expected(fixture: Path) -> set[str]:
+    """The `# expect: a b …` line: the local names the check must report, and no others."""
+    for line in fixture.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# expect:"):
+            return set(line.removeprefix("# expect:").split())
+    raise AssertionError(f"{fixture} has no '# expect:' line")
+
+
+@pytest.mark.parametrize("name", sorted(checks()))
+def test_each_check_reports_exactly_the_violations_of_its_bad_fixture(name: str) -> None:
+    """A fixture holds violations next to near misses (a related synonym beside an exact one,
+    a deprecated term beside a live one): the check must name the first and none of the second."""
+    fixture = CHECK_FIXTURES / f"{name}.ttl"
+    assert fixture.exists(), f"queries/checks/{name}.rq needs a bad fixture {fixture.name}"
+    store = ox.Store()
+    store.load(fixture.read_bytes(), format=ox.RdfFormat.TURTLE)
+    rows = run_local(store, checks()[name].text, source=name).rows
+    reported = {local_name(row["entity"]) for row in rows}
+    assert reported == _expected(fixture)
+
+
+@pytest.mark.parametrize("name", sorted(checks()))
+def test_each_check_documents_itself_in_its_header(name: str) -> None:
+    query = checks()[name]
+    assert query.summary and "qc" in query.tags
+    assert "every row is a violation" in query.description
+
+
+def test_validate_runs_the_obo_checks_and_names_each_violation(mini_sources: Path) -> None:
+    """A synonym exact on two entities (pernicious anemia has 'Biermer anemia' in the mini
+    sources) fails `validate` with the check's name and both entities."""
+    _append(
+        mini_sources / "entities.tsv",
+        "addison_biermer\tdisease\tAddison-Biermer anemia\tAn anemia.\t\tBiermer anemia\t\t\t",
+    )
+    report = validate(mini_sources, owl=False)
+    found = {(p.file, p.field) for p in report.problems}
+    assert ("check:duplicate-exact-synonym", "addison_biermer") in found
+    assert ("check:duplicate-exact-synonym", "pernicious_anemia") in found
+
+
+def test_a_synonym_marked_related_passes(mini_sources: Path) -> None:
+    _append(
+        mini_sources / "entities.tsv",
+        "addison_biermer\tdisease\tAddison-Biermer anemia\tAn anemia.\t\tBiermer anemia [RELATED]\t\t\t",
+    )
+    report = validate(mini_sources, owl=False)
+    assert not [p for p in report.problems if "synonym" in p.file], report.problems

@@ -44,7 +44,7 @@ def test_rdflib_reads_exactly_the_built_triples(graphs, path: Path, fmt: str, wh
 
 def test_owl_is_typed_node_rdfxml_like_the_owl_api_writes() -> None:
     text = OWL_PATH.read_text(encoding="utf-8")
-    assert '\t<owl:Ontology rdf:about="https://w3id.org/b12kg/b12kg.owl">' in text
+    assert '\t<owl:Ontology rdf:about="https://w3id.org/b12kg/">' in text
     assert f'\t<owl:Class rdf:about="{PA}">' in text
     assert '\t<owl:ObjectProperty rdf:about="https://w3id.org/b12kg/hasMechanism">' in text
     assert "<rdfs:subClassOf>\n\t\t\t<owl:Restriction rdf:nodeID=" in text  # restrictions nested
@@ -67,11 +67,18 @@ def test_pronto_reads_the_owl_file() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pronto warns on every OWL construct beyond OBO
         ontology = pronto.Ontology(str(OWL_PATH))
-    term = ontology[PA]
+    term = ontology["b12:pernicious_anemia"]  # pronto names terms by their oboInOwl:id
     assert term.name == "pernicious anemia"
     assert "DOID:13381" in {x.id for x in term.xrefs}
     assert "Addison-Biermer disease" in {s.description for s in term.synonyms}
-    assert {p.id for p in term.superclasses(distance=1, with_self=False)} >= {B12 + "Disease"}
+    assert {p.id for p in term.superclasses(distance=1, with_self=False)} >= {"b12:Disease"}
+    # the definition names the sources the curation cites for pernicious anemia's own links
+    assert {"DOI:10.1111/bjh.12959", "src:toh-1997"} <= {x.id for x in term.definition.xrefs}
+    artefact = ontology["b12:macro_b12_immune_complexes"]
+    assert ("macro-B12", "RELATED") in {(s.description, s.scope) for s in artefact.synonyms}
+    retired = ontology["b12:acts_through_cobalamin_binder_release_by_leukaemic_cells"]
+    assert retired.obsolete and retired.name.startswith("obsolete ")
+    assert {t.id for t in retired.consider} == {"b12:cobalamin_binder_release_by_leukaemic_cells"}
 
 
 @pytest.mark.parametrize(("path", "syntax"), [(OWL_PATH, "rdf"), (TTL_PATH, "ttl")])
@@ -90,6 +97,10 @@ def test_owlready2_reads_the_owl_file() -> None:  # owlready2 reads no Turtle
     classes = {c.iri: c for c in ontology.classes()}
     assert classes[PA].label.en == ["pernicious anemia"]
     assert len(classes) > 200
+    # the ontology IRI is the terms' namespace, so owlready2's attribute access finds them
+    assert ontology.base_iri == B12
+    assert ontology.pernicious_anemia is classes[PA]
+    assert ontology.pernicious_anemia.hasOBONamespace == ["b12kg"]
 
 
 @requires_java
@@ -109,6 +120,32 @@ def test_owl_api_3_reads_both_to_the_same_axioms() -> None:
     assert 2500 < counts[0] < counts[1]
 
 
+# OWL API 5.1 from Debian's libowlapi-java; .ci/run installs it.
+OWL_API_5 = Path("/usr/share/java/owlapi-distribution.jar")
+
+
+def _owl_api_axiom_count(classpath: str, path: Path) -> int:
+    completed = subprocess.run(
+        [java_executable(), "-cp", classpath, str(JAVA_SOURCE), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "VIOLATION" not in completed.stdout
+    return int(completed.stdout.rsplit("AXIOMS\t", 1)[1])
+
+
+@requires_java
+def test_owl_api_5_reads_both_and_the_owl_file_to_the_axioms_owl_api_3_reads() -> None:
+    if not OWL_API_5.exists():
+        pytest.skip("OWL API 5 comes from Debian's libowlapi-java (apt-get install libowlapi-java)")
+    owl_api_5 = f"{OWL_API_5.parent}/*"  # the jar and the libraries it depends on
+    owl_5, ttl_5 = (_owl_api_axiom_count(owl_api_5, p) for p in (OWL_PATH, TTL_PATH))
+    assert owl_5 == _owl_api_axiom_count(str(hermit_jar()), OWL_PATH)
+    assert 2500 < owl_5 < ttl_5
+
+
 # --- b12kg.obo -----------------------------------------------------------------------------------
 
 OBO_PATH = ONTOLOGY / "b12kg.obo"
@@ -125,6 +162,14 @@ def test_fastobo_parses_the_obo_file(curation) -> None:
     assert "name: pernicious anemia" in clauses
     assert "xref: DOID:13381" in clauses
     assert "relationship: b12:hasMechanism b12:intrinsic_factor_antibodies" in clauses
+    definition = next(c for c in terms["b12:pernicious_anemia"] if str(c).startswith("def:"))
+    assert {str(x.id) for x in definition.xrefs} >= {"DOI:10.1111/bjh.12959", "src:toh-1997"}
+    retired = [
+        str(c) for c in terms["b12:acts_through_cobalamin_binder_release_by_leukaemic_cells"]
+    ]
+    assert "is_obsolete: true" in retired
+    assert "consider: b12:cobalamin_binder_release_by_leukaemic_cells" in retired
+    assert not [c for c in retired if c.startswith(("is_a:", "relationship:"))]
 
 
 def test_pronto_reads_the_obo_file_with_unique_names_and_exact_synonyms() -> None:
@@ -372,3 +417,60 @@ def test_kgx_edge_from_pernicious_anemia_to_its_mechanism_has_publications(curat
     known = {f"PMID:{r.pmid}" for r in curation.references.values() if r.pmid}
     known |= {f"doi:{r.doi}" for r in curation.references.values() if r.doi}
     assert {p for e in edges for p in e["publications"].split("|") if p} <= known
+
+
+# --- OAK (runoak) ---------------------------------------------------------------------------------
+
+B12_PREFIX = "b12=https://w3id.org/b12kg/"  # the shipped prefix map's entry (b12kg.context.jsonld)
+
+
+def _runoak(*arguments: str) -> str:
+    """oaklib's pins clash with the test extra, so it lives in its own venv: runoak beside
+    $B12KG_OAK_PYTHON, or `.oak-venv` at the repository root (`python -m venv .oak-venv &&
+    .oak-venv/bin/pip install oaklib`). Its rdflib reader knows no `b12` prefix unless told."""
+    import os
+
+    python = os.environ.get("B12KG_OAK_PYTHON") or str(
+        ONTOLOGY.parent / ".oak-venv" / "bin" / "python"
+    )
+    runoak = Path(python).parent / "runoak"
+    if not runoak.exists():
+        pytest.skip("needs oaklib in its own venv (see _runoak)")
+    completed = subprocess.run(
+        [str(runoak), *arguments], capture_output=True, text=True, timeout=600, check=True
+    )
+    return completed.stdout
+
+
+def test_the_shipped_prefix_map_holds_what_oak_is_told() -> None:
+    import json
+
+    context = json.loads((ONTOLOGY / "b12kg.context.jsonld").read_text(encoding="utf-8"))
+    name, expansion = B12_PREFIX.split("=")
+    assert context["@context"][name] == expansion
+
+
+@pytest.mark.parametrize("path", [TTL_PATH, OWL_PATH])
+def test_oak_resolves_b12_curies_in_both_files_with_the_prefix(path: Path) -> None:
+    out = _runoak("-i", str(path), "--prefix", B12_PREFIX, "info", "b12:pernicious_anemia")
+    assert out.strip() == "b12:pernicious_anemia ! pernicious anemia"
+
+
+def test_oak_paths_directed_follow_the_causal_edges_down_to_the_finding() -> None:
+    """`--directed` with our two causal relations walks pernicious anemia's chains as `b12kg
+    trace` does; without them OAK's paths go up to a kind and back down the hierarchy."""
+    out = _runoak(
+        "-i", str(OWL_PATH), "--prefix", B12_PREFIX,
+        "paths", "b12:pernicious_anemia", "--target", "b12:serum_b12_decreased",
+        "--directed", "--include-predicates", "-p", "b12:hasMechanism,b12:leadsTo",
+    )  # fmt: skip
+    header, *rows = [line.split("\t") for line in out.splitlines() if line]
+    paths = [row[header.index("path")].split("|") for row in rows]
+    assert [
+        "b12:pernicious_anemia", "b12:hasMechanism", "b12:intrinsic_factor_antibodies",
+        "b12:leadsTo", "b12:reduced_cobalamin_absorption", "b12:leadsTo",
+        "b12:cobalamin_depletion", "b12:leadsTo", "b12:serum_b12_decreased",
+    ] in paths  # fmt: skip
+    for path in paths:
+        assert path[0] == "b12:pernicious_anemia" and path[-1] == "b12:serum_b12_decreased"
+        assert set(path[1::2]) <= {"b12:hasMechanism", "b12:leadsTo"}, path  # no ^subClassOf

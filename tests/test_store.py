@@ -6,6 +6,7 @@ it answers every library query, the path walk and `causes_of` exactly as b12kg a
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,10 @@ import pyoxigraph as ox
 import pytest
 
 import b12kg
+from b12kg.cli.store import write_store_index
 from b12kg.errors import UsageError
+from b12kg.graph.index import GraphIndex
+from b12kg.graph.snapshot import INDEX_FILE
 from b12kg.resources import ontology_file
 from b12kg.sparql.library import library
 from b12kg.sparql.ondisk import OnDiskBackend, is_store, write_store
@@ -41,6 +45,7 @@ def merged(tmp_path_factory, foreign_file) -> Path:
     assert report.triples > 100_000
     assert [f["triples"] for f in report.files][1] == 105_000
     assert any("mondo-shaped.nt" in m for m in messages)
+    write_store_index(directory)  # what `b12kg store` does next: the comparisons below use it
     return directory
 
 
@@ -120,6 +125,7 @@ def test_the_store_verb(tmp_path, foreign_file) -> None:
     )
     assert f"{ours + 105_000:,} triples" in run.stdout  # b12kg and the foreign file, no more
     assert "loading mondo-shaped.nt" in run.stderr
+    assert GraphIndex.from_snapshot(OnDiskBackend(directory), directory / INDEX_FILE, directory)
     trace = subprocess.run(
         [sys.executable, "-m", "b12kg", "trace", "pernicious anemia", "--source", str(directory)],
         capture_output=True,
@@ -127,3 +133,42 @@ def test_the_store_verb(tmp_path, foreign_file) -> None:
     )
     assert trace.returncode == 0, trace.stderr
     assert "intrinsic factor" in trace.stdout
+
+
+def test_the_index_in_the_store_is_the_one_its_queries_build(merged) -> None:
+    from_index = GraphIndex.from_snapshot(OnDiskBackend(merged), merged / INDEX_FILE, merged)
+    assert from_index is not None, "the store's own index was refused"
+    built = GraphIndex.from_backend(OnDiskBackend(merged))
+    assert list(from_index.entities.items()) == list(built.entities.items())
+    assert list(from_index.sources.items()) == list(built.sources.items())
+    assert from_index.parents == built.parents
+    assert from_index.edges.outgoing == built.edges.outgoing
+    assert from_index.search("anem") == built.search("anem")
+
+
+def test_load_reads_the_stores_index_and_refuses_it_once_the_store_changed(tmp_path) -> None:
+    directory = tmp_path / "store"
+    write_store(directory, ontology_file("b12kg.ttl"))
+    write_store_index(directory)
+    # Mark the index so its use is visible: same fingerprint, one label changed.
+    document = json.loads((directory / INDEX_FILE).read_bytes())
+    row = next(e for e in document["entities"] if e[1] == "pernicious_anemia")
+    row[2] = "pernicious anemia (from the index)"
+    (directory / INDEX_FILE).write_text(json.dumps(document))
+    assert b12kg.load(directory).entities["pernicious_anemia"].label.endswith("(from the index)")
+    assert b12kg.load(directory).entities["pernicious_anemia"].label.endswith("(from the index)")
+    writable = ox.Store(str(directory))  # someone opens the store for writing and adds a triple
+    writable.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.Literal("z")))
+    writable.flush()
+    del writable
+    kg = b12kg.load(directory)
+    assert kg.entities["pernicious_anemia"].label == "pernicious anemia"  # read the slow way
+    assert len(kg.entities) == len(b12kg.load().entities)
+
+
+def test_an_unreadable_index_is_read_the_slow_way(tmp_path) -> None:
+    directory = tmp_path / "store"
+    write_store(directory, ontology_file("b12kg.ttl"))
+    for garbage in (b"", b"[1, 2]", b'{"format": 3}', b"\xff\xfe"):
+        (directory / INDEX_FILE).write_bytes(garbage)
+        assert b12kg.load(directory).entities == b12kg.load().entities

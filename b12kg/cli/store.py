@@ -142,15 +142,27 @@ def _within(seconds: float, run):
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from b12kg.endpoint import serve
+    from b12kg.errors import UsageError
+
+    if args.source and args.file:
+        raise UsageError("give --source or --file, not both")
+    source = args.source or args.file
+    if source is not None and str(source).startswith(("http://", "https://")):
+        raise UsageError(
+            "serve answers from a graph file or an on-disk store (`b12kg store DIR`), "
+            "not from another endpoint"
+        )
+    from pathlib import Path
 
     serve(
-        args.file,
+        Path(source) if source is not None else None,
         host=args.host,
         port=args.port,
         timeout_s=args.timeout,
         max_rows=args.max_rows,
         workers=args.workers,
         cache_mb=args.cache_mb,
+        memory_mb=args.worker_memory,
         verbose=args.verbose,
     )
     return EXIT_OK
@@ -191,8 +203,24 @@ def cmd_store(args: argparse.Namespace) -> int:
         args.merge,
         on_progress=progress,
     )
+    write_store_index(args.directory)
     emit(to_json(dataclasses.asdict(report)) if args.format == "json" else str(report))
     return EXIT_OK
+
+
+def write_store_index(directory) -> None:
+    """Write b12kg's precomputed index into the store at `directory`, so `load(DIR)` reads
+    it instead of running the index queries over every merged triple (`graph.snapshot`)."""
+    from pathlib import Path
+
+    from b12kg.graph.index import GraphIndex
+    from b12kg.graph.snapshot import INDEX_FILE, dump_store_index
+    from b12kg.sparql.ondisk import OnDiskBackend, write_beside
+
+    directory = Path(directory)
+    progress("indexing b12kg in the store …")
+    index = GraphIndex.from_backend(OnDiskBackend(directory))
+    write_beside(directory, INDEX_FILE, dump_store_index(index, directory))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -230,8 +258,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         cmd_serve,
         "a read-only SPARQL 1.1 endpoint on the embedded graph (127.0.0.1 unless told otherwise)",
         "examples:\n  b12kg serve                    # http://127.0.0.1:8000/ (page) and /sparql\n"
-        "  b12kg serve --port 9000 --timeout 2\n\n"
-        "refuses updates (403), FROM/SERVICE (400); stops runaway queries after --timeout",
+        "  b12kg serve --port 9000 --timeout 2\n"
+        "  b12kg store ~/b12kg-mondo --merge mondo.owl\n"
+        "  b12kg serve --source ~/b12kg-mondo --worker-memory 4096\n\n"
+        "refuses updates (403), FROM/SERVICE (400); stops runaway queries after --timeout.\n"
+        "A graph file is parsed into each worker's memory; an on-disk store (--source DIR) is\n"
+        "opened read-only by every worker, so one copy on disk serves them all. Each worker's\n"
+        "address space is capped (--worker-memory; by default sized from the graph: 2 GB or\n"
+        "more), so a greedy query ends in an error, not in swapping the machine.",
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -243,7 +277,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="graph file (default: the packaged b12kg.ttl)",
     )
+    p.add_argument(
+        "--source",
+        default=None,
+        metavar="PATH",
+        help="an on-disk store written by `b12kg store DIR`, or a graph file",
+    )
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
+    p.add_argument(
+        "--worker-memory",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="address-space limit per worker in MB (default: sized from the graph; 0: none)",
+    )
     p.add_argument("--cache-mb", type=int, default=32, help="answer cache size; 0 turns it off")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
 

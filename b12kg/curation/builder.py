@@ -13,6 +13,7 @@ and atomically (temporary file, then `os.replace`), and only after every check p
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from b12kg.curation.exports.rdfxml import to_rdfxml
 from b12kg.curation.exports.release import release_files
 from b12kg.curation.exports.turtle import to_turtle
+from b12kg.curation.obsoletes import ObsoleteRecord, obsolete_problems, read_obsoletes
 from b12kg.curation.publish import publish, recover
 from b12kg.curation.qc import graph_problems
 from b12kg.curation.tables import (
@@ -34,6 +36,7 @@ from b12kg.curation.tables import (
     TIERS,
     Curation,
     LinkRecord,
+    ReferenceRecord,
     ancestors,
     read_curation,
 )
@@ -108,7 +111,74 @@ def _axiom(
     _annotate(graph, node, link)
 
 
-def _add_entities(graph: Graph, curation: Curation) -> None:
+#: The OBO namespace of every term (`default-namespace` of the .obo file).
+OBO_NAMESPACE = "b12kg"
+#: oboInOwl property of each synonym scope (entities.tsv: `name [RELATED]`; default EXACT).
+SYNONYM_PROPERTY = {
+    "EXACT": "hasExactSynonym",
+    "RELATED": "hasRelatedSynonym",
+    "BROAD": "hasBroadSynonym",
+    "NARROW": "hasNarrowSynonym",
+}
+#: IAO:0100001 'term replaced by' (OBO's successor of a deprecated term).
+REPLACED_BY = URIRef("http://purl.obolibrary.org/obo/IAO_0100001")
+
+
+def _add_obo_fields(graph: Graph) -> None:
+    """oboInOwl:id and hasOBONamespace on every class and property of ours (curated, model,
+    generated or obsolete), as the OWL API's OBO parser writes them for each term."""
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.AnnotationProperty):
+        for local in sorted(_ours(graph, kind)):
+            iri = entity_iri(local)
+            graph.add((iri, OBOINOWL.id, Literal("b12:" + local)))
+            graph.add((iri, OBOINOWL.hasOBONamespace, Literal(OBO_NAMESPACE)))
+
+
+def definition_sources(curation: Curation, stated: Claims | None = None) -> dict[str, list[str]]:
+    """Per entity, the references cited on the links the graph states for it (it is their
+    subject: its own curated links, and a class's claim stated on a member), by id.
+
+    Entities have no definition column of sources; the sources the curation already cites for
+    what an entity is and does are the honest ones to name, and the same ones the QC check
+    definition-without-source looks for. An entity no link of its own cites (most anatomy,
+    proteins) gets none: no source is made up for it.
+    """
+    stated = stated or claims(curation)
+    links = [*stated.links, *stated.contrary, *(link for link, _ in stated.excepted)]
+    cited: dict[str, set[str]] = defaultdict(set)
+    for link in links:
+        cited[link.subject].update(s for s in link.sources if s in curation.references)
+    return {entity: sorted(ids) for entity, ids in cited.items() if ids}
+
+
+def source_xref(reference: ReferenceRecord) -> str:
+    """The CURIE OBO tools read for a source: its verified DOI or PMID, else our `src:` id."""
+    if reference.doi:
+        return f"DOI:{reference.doi}"
+    if reference.pmid:
+        return f"PMID:{reference.pmid}"
+    return f"src:{reference.id}"
+
+
+def _add_definition(graph: Graph, iri: URIRef, text: str, sources: list[ReferenceRecord]) -> None:
+    """IAO:0000115 with its sources as axiom annotations: oboInOwl:hasDbXref (what ROBOT,
+    OAK and the OBO format read as `def: "…" [DOI:…]`) and b12:source (our Source record)."""
+    definition = Literal(text, lang="en")
+    graph.add((iri, DEFINITION, definition))
+    if not sources:
+        return
+    axiom = BNode()
+    graph.add((axiom, RDF.type, OWL.Axiom))
+    graph.add((axiom, OWL.annotatedSource, iri))
+    graph.add((axiom, OWL.annotatedProperty, DEFINITION))
+    graph.add((axiom, OWL.annotatedTarget, definition))
+    for reference in sources:
+        graph.add((axiom, OBOINOWL.hasDbXref, Literal(source_xref(reference))))
+        graph.add((axiom, B12.source, source_iri(reference.id)))
+
+
+def _add_entities(graph: Graph, curation: Curation, stated: Claims) -> None:
+    cited = definition_sources(curation, stated)
     for entity in curation.entities.values():
         iri = entity_iri(entity.id)
         graph.add((iri, RDF.type, OWL.Class))
@@ -116,10 +186,13 @@ def _add_entities(graph: Graph, curation: Curation) -> None:
         for parent in entity.parents:
             graph.add((iri, RDFS.subClassOf, entity_iri(parent)))
         graph.add((iri, RDFS.label, Literal(entity.label, lang="en")))
-        graph.add((iri, DEFINITION, Literal(entity.definition, lang="en")))
+        sources = [curation.references[r] for r in cited.get(entity.id, ())]
+        _add_definition(graph, iri, entity.definition, sources)
         graph.add((iri, B12.kind, Literal(entity.kind)))
         for synonym in entity.synonyms:
             graph.add((iri, OBOINOWL.hasExactSynonym, Literal(synonym, lang="en")))
+        for synonym, scope in entity.scoped_synonyms:
+            graph.add((iri, OBOINOWL[SYNONYM_PROPERTY[scope]], Literal(synonym, lang="en")))
         if entity.analyte:
             graph.add((iri, B12.analyte, Literal(entity.analyte)))
             graph.add((iri, B12.direction, Literal(entity.direction)))
@@ -141,12 +214,57 @@ def _add_entities(graph: Graph, curation: Curation) -> None:
             graph.add((iri, MATCH_PROPERTY[xref.confidence], target))
 
 
+def _add_obsoletes(graph: Graph, obsoletes: list[ObsoleteRecord]) -> None:
+    """Retired terms keep their IRI: deprecated, 'obsolete ' label, successor or candidates."""
+    for record in obsoletes:
+        iri = entity_iri(record.id)
+        graph.add((iri, RDF.type, OWL.Class))
+        graph.add((iri, OWL.deprecated, Literal(True)))
+        graph.add((iri, RDFS.label, Literal(f"obsolete {record.label}", lang="en")))
+        graph.add(
+            (
+                iri,
+                RDFS.comment,
+                Literal(f"Obsolete since release {record.retired_in}. {record.reason}", lang="en"),
+            )
+        )
+        if record.replaced_by:
+            graph.add((iri, REPLACED_BY, entity_iri(record.replaced_by)))
+        for candidate in record.consider:
+            graph.add((iri, OBOINOWL.consider, entity_iri(candidate)))
+
+
+_AUTHOR = re.compile(r"^((?:[a-z]+ )*[^\W\d_][\w'’-]*) [A-Z]{1,4}\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def source_labels(references: dict[str, ReferenceRecord]) -> dict[str, str]:
+    """A label per source that no entity or other source shares: its title with the first
+    author and year from the citation ("Vitamin B12 deficiency (Stabler 2013)"), or with its id
+    where the citation names neither or two sources would still read the same."""
+    labels: dict[str, str] = {}
+    for reference in references.values():
+        author = _AUTHOR.match(reference.citation)
+        year = _YEAR.search(reference.citation)
+        who = f"{author[1]} {year[1]}" if author and year else reference.id
+        labels[reference.id] = f"{reference.title} ({who})"
+    counts: dict[str, int] = defaultdict(int)
+    for label in labels.values():
+        counts[label] += 1
+    return {
+        r: label if counts[label] == 1 else f"{references[r].title} ({r})"
+        for r, label in labels.items()
+    }
+
+
 def _add_sources(graph: Graph, curation: Curation) -> None:
+    labels = source_labels(curation.references)
     for reference in curation.references.values():
         iri = source_iri(reference.id)
         graph.add((iri, RDF.type, OWL.NamedIndividual))
         graph.add((iri, RDF.type, B12.Source))
-        graph.add((iri, RDFS.label, Literal(reference.title)))
+        graph.add((iri, RDFS.label, Literal(labels[reference.id])))
+        graph.add((iri, DCTERMS.title, Literal(reference.title)))
         if reference.citation:
             graph.add((iri, DCTERMS.bibliographicCitation, Literal(reference.citation)))
         if reference.doi:
@@ -373,26 +491,47 @@ def version_iri(date: str = RELEASE_DATE) -> URIRef:
 
 
 def _add_release(graph: Graph) -> None:
-    """The dated version IRI, owl:versionInfo and dcterms:modified of this release."""
+    """The dated version IRI, owl:versionInfo and dcterms:modified of this release, and the
+    header fields OBO tools read (format version, default namespace)."""
     for ontology in graph.subjects(RDF.type, OWL.Ontology):
         for prop in (OWL.versionIRI, OWL.versionInfo, DCTERMS.modified):
             graph.remove((ontology, prop, None))
         graph.add((ontology, OWL.versionIRI, version_iri()))
         graph.add((ontology, OWL.versionInfo, Literal(RELEASE_DATE)))
         graph.add((ontology, DCTERMS.modified, Literal(RELEASE_DATE, datatype=XSD.date)))
+        graph.add((ontology, OBOINOWL.hasOBOFormatVersion, Literal("1.4")))
+        graph.add((ontology, OBOINOWL["default-namespace"], Literal(OBO_NAMESPACE)))
+
+
+def _ours(graph: Graph, kind: URIRef) -> set[str]:
+    return {
+        str(s)[len(BASE) :]
+        for s in graph.subjects(RDF.type, kind)
+        if isinstance(s, URIRef) and str(s).startswith(BASE)
+    }
 
 
 def build_graphs(curation: Curation) -> tuple[Graph, Graph]:
-    """(axioms, axioms + edges): the content of b12kg.owl and of b12kg.ttl."""
+    """(axioms, axioms + edges): the content of b12kg.owl and of b12kg.ttl.
+
+    Raises CurationError when obsoletes.tsv retires a term that is live again, or names a
+    successor that is not live.
+    """
     axioms = Graph()
     axioms.parse(curation.model_path, format="turtle")
     _add_release(axioms)
-    _add_entities(axioms, curation)
-    _add_sources(axioms, curation)
     stated = claims(curation)
+    _add_entities(axioms, curation, stated)
+    _add_sources(axioms, curation)
     _add_link_axioms(axioms, curation, stated)
     reach = closure(curation, stated)
     _add_mechanism_groupings(axioms, curation, reach)
+    obsoletes = read_obsoletes(curation.directory)
+    problems = obsolete_problems(obsoletes, _ours(axioms, OWL.Class))
+    if problems:
+        raise CurationError(problems)
+    _add_obsoletes(axioms, obsoletes)
+    _add_obo_fields(axioms)
     full = Graph()
     for triple in axioms:
         full.add(triple)

@@ -1,9 +1,9 @@
 """`b12kg diff OLD NEW`: what changed between two releases, read from their `.ttl` files.
 
 OLD and NEW are each a release `b12kg.ttl` or a folder holding one (a checkout's `ontology/`).
-Compared: entities (b12 classes with a label) added, removed, relabelled; curated links (the
-annotated edge triples, a tiered property such as `hasReportedMechanism` read as its relation
-`hasMechanism`) added and removed, and their strength changed; cross-references
+Compared: entities (b12 classes with a label; a deprecated one counts as removed) added,
+removed, relabelled; curated links (the annotated edge triples, a tiered property such as
+`hasReportedMechanism` read as its relation `hasMechanism`) added and removed, and their strength changed; cross-references
 (`oboInOwl:hasDbXref`) added, removed, and their confidence changed. The materialised closure
 (`contributesTo` …) and the defined groupings are derived, so they are not compared.
 """
@@ -59,6 +59,7 @@ def read_release(path: Path | str) -> Release:
         store.load(stream, format=ox.RdfFormat.TURTLE)
     release = Release()
     query = f"""SELECT ?e ?l WHERE {{ ?e a <{OWL}Class> ; <{LABEL}> ?l .
+        FILTER NOT EXISTS {{ ?e <{OWL}deprecated> true }}
         FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{BASE}")) }}"""
     for row in store.query(query):
         release.labels[_local(row["e"].value)] = row["l"].value

@@ -128,11 +128,14 @@ class EntityRecord:
     label: str
     definition: str
     parents: tuple[str, ...] = ()
-    synonyms: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()  # exact synonyms
     analyte: str = ""
     direction: str = ""
     notes: str = ""
     line: int = 0
+    #: (text, scope) of the non-exact synonyms, scope RELATED | BROAD | NARROW: a name that is
+    #: exact for another entity ("macro-B12") is only related here (OBO: one class per exact synonym).
+    scoped_synonyms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -310,6 +313,29 @@ def _multi(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(MULTI_SEPARATOR) if part.strip())
 
 
+#: `IF antibodies [RELATED]` in a synonyms cell: the synonym's OBO scope (default EXACT).
+SYNONYM_SCOPES = ("RELATED", "BROAD", "NARROW")
+SCOPE_PATTERN = re.compile(r"^(?P<text>.*?)\s*\[(?P<scope>[A-Za-z]+)\]$")
+
+
+def _synonyms(
+    value: str, file: str, line: int, problems: list[Problem]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """(exact synonyms, (text, scope) of the others) of a synonyms cell."""
+    exact: list[str] = []
+    scoped: list[tuple[str, str]] = []
+    for part in _multi(value):
+        match = SCOPE_PATTERN.match(part)
+        if not match:
+            exact.append(part)
+        elif match["scope"] in SYNONYM_SCOPES and match["text"]:
+            scoped.append((match["text"], match["scope"]))
+        else:
+            allowed = ", ".join(SYNONYM_SCOPES)
+            problems.append(Problem(file, line, "synonyms", f"'{part}': scope is one of {allowed}"))
+    return tuple(exact), tuple(scoped)
+
+
 def _require(
     row: dict, fields: tuple[str, ...], file: str, line: int, problems: list[Problem]
 ) -> bool:
@@ -403,17 +429,19 @@ def _read_entities(path: Path, problems: list[Problem]) -> dict[str, EntityRecor
             for column in ("analyte", "direction"):
                 if row[column]:
                     problems.append(Problem(name, line, column, "only lab findings have this"))
+        synonyms, scoped_synonyms = _synonyms(row["synonyms"], name, line, problems)
         entities[row["id"]] = EntityRecord(
             id=row["id"],
             kind=row["kind"],
             label=row["label"],
             definition=row["definition"],
             parents=_multi(row["parents"]),
-            synonyms=_multi(row["synonyms"]),
+            synonyms=synonyms,
             analyte=row["analyte"],
             direction=row["direction"],
             notes=row["notes"],
             line=line,
+            scoped_synonyms=scoped_synonyms,
         )
     return entities
 

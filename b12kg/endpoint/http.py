@@ -541,20 +541,22 @@ def make_server(
     workers: int = 2,
     max_connections: int = 64,
     cache_mb: int = 32,
-    memory_mb: int | None = 2048,
+    memory_mb: int | None = None,
     isolate_network: bool = True,
     verbose: bool = False,
 ) -> SparqlServer:
     """A ready (bound, workers loaded) but not yet serving endpoint; call `.serve_forever()`.
 
-    `store_path` is an RDF file (.ttl, .nt, .owl, .rdf); None serves the packaged b12kg.ttl.
+    `store_path` is an RDF file (.ttl, .nt, .owl, .rdf), each worker holding a private copy,
+    or an on-disk store directory (`b12kg store`), opened read-only by every worker; None
+    serves the packaged b12kg.ttl.
     `port=0` picks a free port (see `.server_address`). Call `.shutdown()` from another
     thread, or use the server as a context manager, to stop it and its workers.
 
     Limits: `timeout_s` per query (the worker running it is killed: 503), `max_rows` result
     rows or triples (413), `max_body` bytes of POST body (413), `max_connections` requests
     answered at once (open connections: 8 times that, slow ones evicted first), `memory_mb`
-    address space per worker. `workers` processes run queries;
+    address space per worker (None: sized from the store; 0: no limit). `workers` processes run queries;
     `cache_mb` of answers are kept (0: none). `isolate_network` puts the workers in an
     empty network namespace where Linux allows it (a seccomp socket filter applies either
     way). `verbose` logs each request to stderr."""
@@ -617,6 +619,7 @@ def serve(
     max_body: int = 64 * 1024,
     workers: int = 2,
     cache_mb: int = 32,
+    memory_mb: int | None = None,
     verbose: bool = False,
 ) -> None:
     """Run the endpoint until Ctrl-C, printing its URL first. Settings are checked before
@@ -630,6 +633,7 @@ def serve(
         max_body=max_body,
         workers=workers,
         cache_mb=cache_mb,
+        memory_mb=memory_mb,
         verbose=verbose,
     )
     page = server.url[: -len("sparql")]

@@ -1,4 +1,9 @@
-"""Worker processes: where queries are checked and run, each on a private copy of the graph.
+"""Worker processes: where queries are checked and run.
+
+Each worker reads its graph one of two ways: an RDF file is parsed into a private in-memory
+copy; an on-disk store (`b12kg store DIR`) is opened read-only (`ox.Store.read_only`), so
+every worker shares the same files and the page cache holds the data once, whatever the
+number of workers.
 
 Its own module because the worker side runs in a separate interpreter (started with
 `python -c` by module path, see `_WORKER_COMMAND`) and must stay importable there, and
@@ -19,6 +24,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 from b12kg.endpoint.guard import QueryCheck, Refused, SyntaxRefusal, check_query
@@ -43,6 +49,16 @@ def _imports():
     from b12kg.vocabulary import PREFIXES
 
     return read_store, syntax_error, PREFIXES
+
+
+def _open(store_path: str):
+    """The store a worker answers from: an on-disk store opened read-only (shared by every
+    worker), else a private in-memory copy of the RDF file."""
+    if os.path.isdir(store_path):
+        from b12kg.sparql.ondisk import open_store
+
+        return open_store(store_path)
+    return _imports()[0](Path(store_path))
 
 
 class _RowLimit(Exception):
@@ -72,39 +88,93 @@ class _CountingSink:
 
 
 def _worker_entry() -> None:
-    """`python -c … FD STORE ISOLATE MEMORY_MB PARENT_PID WATCH_FD`: a worker's command line."""
+    """`python -c … FD STORE ISOLATE MEMORY_MB PARENT_PID WATCH_FD START_NICE`: a worker's
+    command line."""
     from multiprocessing.connection import Connection
 
-    fd, store_path, isolate, memory_mb, parent_pid, watch_fd = sys.argv[1:7]
+    fd, store_path, isolate, memory_mb, parent_pid, watch_fd, start_nice = sys.argv[1:8]
     die_with_parent(int(parent_pid), int(watch_fd))
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)  # start-up (imports, loading) yields to the serving processes
     conn = Connection(int(fd))
     threading.stack_size(_STACK_BYTES)
     sys.setrecursionlimit(_RECURSION_LIMIT)
     thread = threading.Thread(
         target=_worker_main,
-        args=(conn, store_path, isolate == "1", int(memory_mb) or None),
+        args=(conn, store_path, isolate == "1", int(memory_mb) or None, int(start_nice)),
         name="b12kg-worker",
     )
     thread.start()
     thread.join()
 
 
-def _worker_main(conn, store_path: str, isolate: bool, memory_mb: int | None) -> None:
+def _load(store_path: str, niceness: int):
+    """(store, triples), loaded on a thread of its own at `niceness`.
+
+    Niceness is per thread on Linux and lowering it needs privilege, so a replacement
+    worker's start-up (imports, parsing) yields to the serving workers on a thread that
+    ends with it, and the thread that then answers queries never carried that niceness
+    (before, a worker started at 10 stayed there for good, and lost the CPU to every
+    other process on a busy machine)."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        if niceness:
+            with contextlib.suppress(OSError, AttributeError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+        try:
+            store = _open(store_path)
+            outcome["loaded"] = (store, _store_size(store_path, store))
+            with contextlib.suppress(Exception):
+                check_query("ASK {}")  # import and warm the parser before the first query
+        except BaseException as error:  # handed to the worker thread as it is
+            outcome["error"] = error
+
+    loader = threading.Thread(target=run, name="b12kg-worker-load")
+    try:
+        loader.start()
+    except RuntimeError:  # "can't start new thread": no room for its stack
+        raise MemoryError from None
+    loader.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["loaded"]
+
+
+def _store_size(store_path: str, store) -> int:
+    """Triples in the store: what `b12kg store` recorded, when it still describes the files
+    (counting 5M triples on disk would take each worker seconds), else counted."""
+    if os.path.isdir(store_path):
+        from b12kg.sparql.ondisk import store_info
+
+        info = store_info(store_path)
+        if info is not None and isinstance(info.get("triples"), int):
+            return info["triples"]
+    return len(store)
+
+
+def _too_little_memory(memory_mb: int | None) -> str:
+    limit = f"limit {memory_mb:,} MB of address space per worker" if memory_mb else "no limit"
+    return (
+        f"a query worker ran out of memory while loading the graph ({limit}); raise "
+        "--worker-memory, or give 0 for no limit"
+    )
+
+
+def _worker_main(
+    conn, store_path: str, isolate: bool, memory_mb: int | None, start_nice: int = 0
+) -> None:
     """A worker process: load the graph once, then answer jobs until the pipe closes."""
     namespaced = isolate_network() if isolate else False
     sealed = block_inet_sockets()
     limit_memory(memory_mb)
-    read_store = _imports()[0]
     try:
-        store = read_store(Path(store_path))
+        store, triples = _load(store_path, start_nice)
+    except MemoryError:
+        conn.send(("error", _too_little_memory(memory_mb), False))
+        return
     except Exception as error:  # report any load failure to the parent, then stop
         conn.send(("error", str(error), False))
         return
-    with contextlib.suppress(Exception):
-        check_query("ASK {}")  # import and warm the parser before the first real query
-    conn.send(("ready", len(store), {"namespace": namespaced, "seccomp": sealed}))
+    conn.send(("ready", triples, {"namespace": namespaced, "seccomp": sealed}))
     named = list(store.named_graphs())
     while True:
         try:
@@ -119,7 +189,7 @@ def _worker_main(conn, store_path: str, isolate: bool, memory_mb: int | None) ->
             reply = (500, PLAIN, f"internal error in the query worker: {error!r}".encode())
             reply = (*reply, None, None)
         try:
-            conn.send(reply)
+            conn.send((*reply, time.process_time()))  # the pool's CPU baseline for the next job
         except (OSError, ValueError):
             return
 
@@ -239,7 +309,14 @@ class _Worker:
     the caller's __main__), talking pickled tuples over a socket pair, with a second pipe
     whose only job is to close when this process dies."""
 
-    def __init__(self, store_path: str, isolate: bool, memory_mb: int | None, quiet: bool):
+    def __init__(
+        self,
+        store_path: str,
+        isolate: bool,
+        memory_mb: int | None,
+        quiet: bool,
+        start_nice: int = 0,
+    ):
         import subprocess
         from multiprocessing.connection import Connection
 
@@ -262,6 +339,7 @@ class _Worker:
                     str(memory_mb or 0),
                     str(os.getpid()),
                     str(watch_read),
+                    str(start_nice),
                 ],
                 pass_fds=[theirs.fileno(), watch_read],
                 stdin=subprocess.DEVNULL,
@@ -278,6 +356,10 @@ class _Worker:
             theirs.close()
             os.close(watch_read)
         self.conn = Connection(ours.detach())
+        self.memory_mb = memory_mb
+        # CPU seconds the process had used when it sent its last reply: it is idle between
+        # jobs, so this is where the next job's CPU count starts (None: read /proc instead)
+        self.cpu_mark: float | None = None
         self.triples = 0
         self.sandbox: dict[str, bool] = {}
 
@@ -294,7 +376,7 @@ class _Worker:
             ready = self.conn.poll(timeout)
             message = self.conn.recv() if ready else None
         except (EOFError, OSError):
-            message = ("error", "the query worker exited while loading the graph", {})
+            message = ("error", self._exited_message(), {})
         if message is None:
             self.kill()
             raise RuntimeError(f"a query worker did not start within {timeout:.0f} s")
@@ -305,6 +387,20 @@ class _Worker:
 
             raise UsageError(str(detail))
         self.triples, self.sandbox = int(detail), dict(sandbox)
+
+    def _exited_message(self) -> str:
+        if self.memory_mb:
+            return (
+                "the query worker exited while loading the graph, probably for want of memory "
+                f"(limit {self.memory_mb:,} MB of address space per worker); raise "
+                "--worker-memory, or give 0 for no limit"
+            )
+        return "the query worker exited while loading the graph"
+
+    def reply(self):
+        """The worker's answer to the job it was sent (call once `conn.poll()` says so)."""
+        *answer, self.cpu_mark = self.conn.recv()
+        return tuple(answer)
 
     def alive(self) -> bool:
         return self.process.poll() is None

@@ -10,6 +10,12 @@ when a SPARQL query actually runs.
 The document records the size and CRC-32 of the `.ttl` it was built from; a `.ttl` that no
 longer matches (edited by hand, a partial checkout) is loaded the slow, always-correct way.
 `tests/test_snapshot.py` checks that both ways give the same index.
+
+`b12kg store DIR` writes the same document into the store directory (`dump_store_index`),
+tied to the store's files (`ondisk.store_fingerprint`) instead of a `.ttl`'s bytes, so
+`load(DIR)` of a store merged with millions of other triples reads b12kg's index in
+milliseconds instead of running the index queries; a store opened for writing since is
+read the slow way.
 """
 
 from __future__ import annotations
@@ -36,12 +42,35 @@ def fingerprint(ttl: bytes) -> dict[str, int]:
 
 def dump_index(index, ttl: bytes) -> bytes:
     """The index document for `index` (a `GraphIndex`; not imported: it imports us), read from the `.ttl` bytes `ttl`: same bytes every run."""
+    return _dump(index, {"ttl": fingerprint(ttl)})
+
+
+def dump_store_index(index, directory: Path) -> bytes:
+    """The index document for `index`, read from the on-disk store at `directory`."""
+    from b12kg.sparql.ondisk import store_fingerprint
+
+    return _dump(index, {"store": store_fingerprint(directory)})
+
+
+def _origin(source: Path) -> dict[str, object]:
+    """What the document must record for `source` (a `.ttl`, or a store directory) as it is."""
+    import os
+
+    if os.path.isdir(source):
+        from b12kg.sparql.ondisk import store_fingerprint
+
+        return {"store": store_fingerprint(source)}
+    with open(source, "rb") as stream:
+        return {"ttl": fingerprint(stream.read())}
+
+
+def _dump(index, origin: dict[str, object]) -> bytes:
     entities = list(index.entities.values())
     edges = [edge for edges in index.edges.outgoing.values() for edge in edges]
     edges.sort(key=lambda e: (e.subject, e.relation, e.object, e.kind))
     document = {
         "format": FORMAT,
-        "ttl": fingerprint(ttl),
+        **origin,
         "entities": [
             [
                 e.iri,
@@ -82,15 +111,17 @@ def dump_index(index, ttl: bytes) -> bytes:
 
 
 def read_index(index, path: Path, ttl: Path) -> bool:
-    """Fill `index` from the document at `path` if it was built from `ttl` as it is now."""
+    """Fill `index` from the document at `path` if it was built from `ttl` (a `.ttl` file or
+    a store directory) as it is now."""
     try:
         with open(path, "rb") as stream:
             document = json.loads(stream.read())
-        with open(ttl, "rb") as stream:
-            current = fingerprint(stream.read())
+        (key, current), *_ = _origin(ttl).items()
     except (OSError, ValueError):
         return False
-    if document.get("format") != FORMAT or document.get("ttl") != current:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return False
+    if document.get(key) != current:
         return False
     entities = index.entities
     for iri, local, label, kind, definition, analyte, direction, syn, xrefs in document["entities"]:

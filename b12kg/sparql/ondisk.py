@@ -7,10 +7,16 @@ b12kg and the merged ontologies together; they are written to ignore foreign tri
 (`tests/test_merged.py`, `tests/test_store.py`). `OnDiskBackend` opens a store read-only
 (`ox.Store.read_only`): any number of processes can read it, and nothing they run can
 change it.
+
+`store_fingerprint` names the store's files as they are (RocksDB writes new ones whenever
+the store is opened for writing); `b12kg.store.json`, written beside them, records the
+triple count under that fingerprint, so an endpoint knows the size of a 5M-triple store
+without counting it, and trusts the number only while the files are the ones it describes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -27,11 +33,53 @@ from b12kg.sparql.embedded import RDF_FORMATS, StoreBackend, refuse_entity_expan
 MARKER = "CURRENT"
 #: progress is reported every this many triples while a file loads
 PROGRESS_EVERY = 1_000_000
+#: what `write_store` records about the store, beside RocksDB's own files
+INFO_FILE = "b12kg.store.json"
 
 
 def is_store(path: os.PathLike[str] | str) -> bool:
     """True when `path` is a directory holding an on-disk pyoxigraph store."""
     return os.path.isdir(path) and os.path.isfile(os.path.join(path, MARKER))
+
+
+def store_fingerprint(directory: os.PathLike[str] | str) -> dict[str, object]:
+    """The RocksDB files of the store at `directory`: CURRENT's text, and every other file's
+    name and size but RocksDB's info logs, the lock and b12kg's own files.
+
+    A read-only open leaves every one of them as it was; any open for writing starts a new
+    MANIFEST (and CURRENT names it), and a write adds a log or table file. So anything that
+    could have changed the triples changes the fingerprint; a changed fingerprint may be a
+    store that is unchanged, which costs a rebuild, never a wrong answer."""
+    names = sorted(os.listdir(directory))
+    with open(os.path.join(directory, MARKER), encoding="utf-8") as current:
+        files: list[object] = [current.read().strip()]
+    for name in names:
+        if name.startswith(("LOG", "LOCK", "b12kg.")) or name == MARKER:
+            continue
+        files.append([name, os.path.getsize(os.path.join(directory, name))])
+    return {"files": files}
+
+
+def store_info(directory: os.PathLike[str] | str) -> dict[str, object] | None:
+    """What `write_store` recorded (triples, files merged), if the store is still as written."""
+    try:
+        with open(os.path.join(directory, INFO_FILE), "rb") as stream:
+            info = json.loads(stream.read())
+        if isinstance(info, dict) and info.get("store") == store_fingerprint(directory):
+            return info
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def write_beside(directory: os.PathLike[str] | str, name: str, data: bytes) -> None:
+    """Write `name` into the store directory atomically (a temporary file, then a rename)."""
+    path = os.path.join(directory, name)
+    partial = path + ".partial"
+    with open(partial, "wb") as stream:
+        stream.write(data)
+    os.chmod(partial, 0o644)
+    os.replace(partial, path)
 
 
 @dataclass
@@ -112,6 +160,8 @@ def write_store(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     del store  # closes the RocksDB instance before the directory moves
+    info = {"triples": report.triples, "files": report.files, "store": store_fingerprint(staging)}
+    write_beside(staging, INFO_FILE, json.dumps(info, sort_keys=True).encode() + b"\n")
     old = target.with_name(target.name + ".old")
     if target.exists():
         shutil.rmtree(old, ignore_errors=True)

@@ -174,7 +174,8 @@ def _node_rows(curation: Curation, ids: dict[str, str]) -> list[tuple[str, ...]]
                 CATEGORY[entity.kind],
                 _cell(entity.label),
                 _cell(entity.definition),
-                _list(entity.synonyms),
+                # Biolink's synonym slot has no scope: every name, as before scopes were curated
+                _list([*entity.synonyms, *(t for t, _ in entity.scoped_synonyms)]),
                 _list(xrefs),
                 INFORES,
             )

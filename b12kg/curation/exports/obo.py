@@ -3,10 +3,12 @@
 Read by fastobo, pronto, ROBOT/OAK's OBO readers. Each class keeps its label, definition,
 synonyms, cross-references, named parents (`is_a`) and existential links (`relationship:`);
 the defined groupings keep their label and parent (their equivalence axioms stay in the OWL).
-Identifiers are `b12:<local name>` with `idspace: b12 https://w3id.org/b12kg/`. OBO wants
-an exact synonym to name one class only, so an exact synonym already used by an earlier class
-(in id order) or equal to another class's label is written as a RELATED synonym.
-Sources (the cited publications) are individuals in the OWL and are not written here.
+Identifiers are `b12:<local name>` with `idspace: b12 https://w3id.org/b12kg/`. Synonyms keep
+the scope curated in entities.tsv (OBO wants an exact synonym on one class only; the QC check
+duplicate-exact-synonym holds the build to it). A definition's sources are its `[…]` xrefs
+(`DOI:…`, or `src:<id>` for a source without one). Retired terms are written with
+`is_obsolete: true` and `replaced_by:` / `consider:`. Sources (the cited publications) are
+individuals in the OWL and are not written here.
 `terms()` is the flat view both this file and the OBO Graphs JSON are written from.
 """
 
@@ -17,7 +19,17 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from b12kg.vocabulary import BASE, DEFINITION, OBOINOWL
+from b12kg.vocabulary import BASE, DEFINITION, OBOINOWL, SOURCE_BASE
+
+#: IAO:0100001 'term replaced by'.
+REPLACED_BY = URIRef("http://purl.obolibrary.org/obo/IAO_0100001")
+#: Synonym scope of each oboInOwl synonym property, in the order OBO writes them.
+SCOPES = {
+    "hasExactSynonym": "EXACT",
+    "hasRelatedSynonym": "RELATED",
+    "hasBroadSynonym": "BROAD",
+    "hasNarrowSynonym": "NARROW",
+}
 
 
 @dataclass
@@ -25,11 +37,15 @@ class Term:
     iri: str
     label: str
     definition: str = ""
+    definition_xrefs: list[str] = field(default_factory=list)  # DOI:… / src:… of its sources
     comments: list[str] = field(default_factory=list)
-    synonyms: list[tuple[str, str]] = field(default_factory=list)  # (text, EXACT | RELATED)
+    synonyms: list[tuple[str, str]] = field(default_factory=list)  # (text, EXACT | RELATED …)
     xrefs: list[str] = field(default_factory=list)
     parents: list[str] = field(default_factory=list)
     relationships: list[tuple[str, str]] = field(default_factory=list)  # (property, filler)
+    obsolete: bool = False
+    replaced_by: list[str] = field(default_factory=list)
+    consider: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,23 +85,32 @@ def _ours(graph: Graph, kind: URIRef) -> list[URIRef]:
     return sorted(s for s in found if isinstance(s, URIRef) and str(s).startswith(BASE))
 
 
+def _definition_xrefs(axioms: Graph, cls: URIRef, definition: str) -> list[str]:
+    """The hasDbXref annotations on the class's IAO:0000115 axiom (its definition sources)."""
+    xrefs: set[str] = set()
+    for axiom in axioms.subjects(OWL.annotatedSource, cls):
+        if (axiom, OWL.annotatedProperty, DEFINITION) in axioms and str(
+            axioms.value(axiom, OWL.annotatedTarget)
+        ) == definition:
+            xrefs |= {str(x) for x in axioms.objects(axiom, OBOINOWL.hasDbXref)}
+    return sorted(xrefs)
+
+
 def terms(axioms: Graph) -> FlatOntology:
     ontology = sorted(axioms.subjects(RDF.type, OWL.Ontology))[0]
     classes = _ours(axioms, OWL.Class)
-    labels = {str(label).lower() for c in classes for label in axioms.objects(c, RDFS.label)}
-    claimed: set[str] = set()
     flat = []
     for cls in classes:
         term = Term(str(cls), _first(axioms, cls, RDFS.label), _first(axioms, cls, DEFINITION))
+        term.definition_xrefs = _definition_xrefs(axioms, cls, term.definition)
         term.comments = sorted(str(o) for o in axioms.objects(cls, RDFS.comment))
-        for synonym in sorted(str(o) for o in axioms.objects(cls, OBOINOWL.hasExactSynonym)):
-            key = synonym.lower()
-            taken = key in claimed or (key in labels and key != term.label.lower())
-            term.synonyms.append((synonym, "RELATED" if taken else "EXACT"))
-            claimed.add(key)
-        for synonym in sorted(str(o) for o in axioms.objects(cls, OBOINOWL.hasRelatedSynonym)):
-            term.synonyms.append((synonym, "RELATED"))
+        for name, scope in SCOPES.items():
+            for synonym in sorted(str(o) for o in axioms.objects(cls, OBOINOWL[name])):
+                term.synonyms.append((synonym, scope))
         term.xrefs = sorted(str(o) for o in axioms.objects(cls, OBOINOWL.hasDbXref))
+        term.obsolete = any(o.toPython() is True for o in axioms.objects(cls, OWL.deprecated))
+        term.replaced_by = sorted(str(o) for o in axioms.objects(cls, REPLACED_BY))
+        term.consider = sorted(str(o) for o in axioms.objects(cls, OBOINOWL.consider))
         for parent in axioms.objects(cls, RDFS.subClassOf):
             if isinstance(parent, URIRef):
                 term.parents.append(str(parent))
@@ -134,19 +159,25 @@ def to_obo(axioms: Graph) -> bytes:
         "format-version: 1.4",
         f"data-version: {flat.version}",
         "ontology: b12kg",
+        "default-namespace: b12kg",
         f"idspace: b12 {BASE}",
+        f"idspace: src {SOURCE_BASE}",
         f"remark: {_value(flat.comment)}",
         "",
     ]
     for term in flat.terms:
         lines += ["[Term]", f"id: {curie(term.iri)}", f"name: {_value(term.label)}"]
         if term.definition:
-            lines.append(f"def: {_quote(term.definition)} []")
+            lines.append(f"def: {_quote(term.definition)} [{', '.join(term.definition_xrefs)}]")
         lines += [f"comment: {_value(c)}" for c in term.comments]
         lines += [f"synonym: {_quote(text)} {scope} []" for text, scope in term.synonyms]
         lines += [f"xref: {x}" for x in term.xrefs]
         lines += [f"is_a: {curie(p)}" for p in term.parents]
         lines += [f"relationship: {curie(p)} {curie(o)}" for p, o in term.relationships]
+        if term.obsolete:
+            lines.append("is_obsolete: true")
+        lines += [f"replaced_by: {curie(r)}" for r in term.replaced_by]
+        lines += [f"consider: {curie(c)}" for c in term.consider]
         lines.append("")
     for relation in flat.relations:
         lines += ["[Typedef]", f"id: {curie(relation.iri)}", f"name: {_value(relation.label)}"]

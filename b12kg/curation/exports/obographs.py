@@ -1,6 +1,7 @@
 """`b12kg.json`: OBO Graphs JSON (the shape ROBOT `convert --format json` writes).
 
-One graph; a CLASS node per term (label, definition, synonyms, xrefs, comments) and a
+One graph; a CLASS node per term (label, definition with its source xrefs, synonyms by
+scope, xrefs, comments; `deprecated` and IAO:0100001 / consider for retired terms) and a
 PROPERTY node per relation; `is_a` edges for named parents and one edge per existential
 link (`pernicious_anemia --hasMechanism--> intrinsic_factor_antibodies`), with full IRIs,
 as ROBOT writes them. Built from the same flat view as `b12kg.obo`.
@@ -15,7 +16,13 @@ from rdflib import Graph
 from b12kg.curation.exports.obo import terms
 
 OIO = "http://www.geneontology.org/formats/oboInOwl#"
-SCOPE = {"EXACT": "hasExactSynonym", "RELATED": "hasRelatedSynonym"}
+SCOPE = {
+    "EXACT": "hasExactSynonym",
+    "RELATED": "hasRelatedSynonym",
+    "BROAD": "hasBroadSynonym",
+    "NARROW": "hasNarrowSynonym",
+}
+REPLACED_BY = "http://purl.obolibrary.org/obo/IAO_0100001"
 
 
 def to_obographs(axioms: Graph) -> bytes:
@@ -26,6 +33,8 @@ def to_obographs(axioms: Graph) -> bytes:
         meta: dict[str, object] = {}
         if term.definition:
             meta["definition"] = {"val": term.definition}
+            if term.definition_xrefs:
+                meta["definition"]["xrefs"] = term.definition_xrefs
         if term.comments:
             meta["comments"] = term.comments
         if term.synonyms:
@@ -34,6 +43,12 @@ def to_obographs(axioms: Graph) -> bytes:
             ]
         if term.xrefs:
             meta["xrefs"] = [{"val": x} for x in term.xrefs]
+        values = [{"pred": REPLACED_BY, "val": r} for r in term.replaced_by]
+        values += [{"pred": OIO + "consider", "val": c} for c in term.consider]
+        if values:
+            meta["basicPropertyValues"] = values
+        if term.obsolete:
+            meta["deprecated"] = True
         node: dict[str, object] = {"id": term.iri, "lbl": term.label, "type": "CLASS"}
         if meta:
             node["meta"] = meta
