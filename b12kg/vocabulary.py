@@ -72,7 +72,7 @@ B12_TERMS = (
     "AssociatedWithDecreasedSerumB12", "ConsequenceOfCobalaminDeficiency",
     "ReportedCauseOfDecreasedSerumB12", "DisputedCauseOfDecreasedSerumB12",
     "ReportedCauseOfIncreasedSerumB12", "CauseOfFalselyNormalSerumB12",
-    "CauseOfFalselyIncreasedSerumB12",
+    "CauseOfFalselyIncreasedSerumB12", "BindingProteinSerumB12Change", "ExogenousSerumB12Change",
 )  # fmt: skip
 
 

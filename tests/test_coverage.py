@@ -96,10 +96,32 @@ def test_an_odds_ratio_with_its_interval_is_no_share(kg) -> None:
 
 
 def test_rows_resting_on_a_secondary_list_say_so(curation) -> None:
-    """A row is only as good as what was seen: Hunt 2014's Box 1 was not seen, so every Hunt row
-    says where its item came from; a left-out cause always names the reason."""
+    """A row is only as good as what was seen. Hunt 2014's Box 1 was not seen: the items read on
+    a patient-organisation list that names Hunt among its sources are attributed to that list (a
+    web page, never a review), and the few Hunt rows left quote Hunt's own opening text. Every
+    row says what was seen or that it was not; a left-out cause always names the reason."""
+    secondary = {r for r, ref in curation.references.items() if ref.kind == "web_page"}
+    hunt = [row for row in COVERAGE if row["review"] == "hunt-2014"]
+    assert hunt and all(row["reason"].startswith("seen: Hunt 2014 opening") for row in hunt)
+    assert all("Box 1 (the causes) not seen" in row["reason"] for row in hunt)
+    listed = [row for row in COVERAGE if row["review"] == "b12-institute-causes"]
+    assert "b12-institute-causes" in secondary
+    assert len(listed) >= 30
+    for row in listed:
+        assert row["reason"].startswith("secondary list, not the review"), row["cause"]
+        assert "Box 1 itself was not seen" in row["reason"], row["cause"]
     for row in COVERAGE:
-        if row["review"] == "hunt-2014":
-            assert "not seen" in row["reason"], row["cause"]
+        reason = row["reason"]
+        assert reason.startswith(("seen", "secondary", "abstract seen", "Spot-check")) or (
+            "not seen" in reason
+        ), row
         if row["decision"] == "left_out":
             assert row["entity"] == "", row["cause"]
+
+
+def test_a_review_row_claims_a_seen_source_or_says_it_was_not_seen() -> None:
+    """'general knowledge of the review' is no quote: such a row must also say the table was not
+    seen, so that nobody reads it as verified."""
+    for row in COVERAGE:
+        if "general knowledge" in row["reason"]:
+            assert "not seen" in row["reason"], row

@@ -77,6 +77,12 @@ def test_reasoner_agrees_with_the_walk_for_artefacts_physiology_and_consequences
     assert set(report.members["PhysiologicalSerumB12Change"]) == _walked_to_kind(
         kg, "physiological_mechanism"
     )
+    assert set(report.members["BindingProteinSerumB12Change"]) == _walked_to_kind(
+        kg, "binding_protein_change"
+    )
+    assert set(report.members["ExogenousSerumB12Change"]) == _walked_to_kind(
+        kg, "exogenous_mechanism"
+    )
     deficiency = {"cobalamin_depletion", "intracellular_cobalamin_deficiency"}
     consequences = {
         e.id
@@ -93,6 +99,8 @@ def test_every_defined_class_is_compared(report) -> None:
     compared = set(DEFINED) | {
         "ArtefactualSerumB12Change",
         "PhysiologicalSerumB12Change",
+        "BindingProteinSerumB12Change",
+        "ExogenousSerumB12Change",
         "ConsequenceOfCobalaminDeficiency",
     }
     assert {k for k in report.members if not k.startswith("acts_through_")} == compared
@@ -159,6 +167,59 @@ def test_reasoner_keeps_consequences_physiology_and_artefacts_apart(report) -> N
     assert "pernicious_anemia" in report.members["ArtefactualSerumB12Change"]
     assert "ascorbic_acid" not in report.members["ArtefactualSerumB12Change"]  # disputed
     assert "systemic_lupus_erythematosus" not in report.members["CauseOfDecreasedSerumB12"]
+
+
+# A low haptocorrin lowers serum B12 without tissue deficiency; supplements raise it. Each has a
+# grouping of its own and stays out of the deficiency classes, in HermiT and in the walk.
+BINDING_PROTEIN_LOWS = ("haptocorrin_deficiency", "combined_oral_contraceptive")
+EXOGENOUS_HIGHS = ("cobalamin", "cyanocobalamin", "hydroxocobalamin", "methylcobalamin")
+DEFICIENCY_CLASSES = {
+    "CauseOfCobalaminDeficiency": "cobalamin_depletion",
+    "CauseOfIntracellularCobalaminDeficiency": "intracellular_cobalamin_deficiency",
+}
+
+
+@requires_java
+@pytest.mark.parametrize("cause", BINDING_PROTEIN_LOWS)
+def test_a_low_haptocorrin_is_a_binding_protein_low_not_a_deficiency(report, kg, cause) -> None:
+    assert cause in report.members["BindingProteinSerumB12Change"]
+    assert cause in report.members["CauseOfDecreasedSerumB12"]  # the serum B12 is truly low
+    assert cause not in report.members["PhysiologicalSerumB12Change"]
+    assert cause not in report.members["ArtefactualSerumB12Change"]
+    assert cause not in report.members["CauseOfIncreasedSerumB12"]
+    for defined, mechanism in DEFICIENCY_CLASSES.items():
+        assert cause not in report.members[defined]
+        assert cause not in _walked(kg, mechanism, ("causal",))
+    natures = {p.nature for p in kg.paths(cause, "serum_b12_decreased") if p.kind == "causal"}
+    assert natures == {"binding-protein change"}
+
+
+@requires_java
+@pytest.mark.parametrize("cause", EXOGENOUS_HIGHS)
+def test_supplements_raise_b12_through_an_exogenous_grouping_not_a_deficiency(
+    report, kg, cause
+) -> None:
+    assert cause in report.members["ExogenousSerumB12Change"]
+    assert cause in report.members["CauseOfIncreasedSerumB12"]
+    assert cause not in report.members["CauseOfDecreasedSerumB12"]
+    assert cause not in report.members["CauseOfFalselyIncreasedSerumB12"]
+    assert cause not in report.members["PhysiologicalSerumB12Change"]
+    for defined, mechanism in DEFICIENCY_CLASSES.items():
+        assert cause not in report.members[defined]
+        assert cause not in _walked(kg, mechanism, ("causal",))
+    natures = {p.nature for p in kg.paths(cause, "serum_b12_increased") if p.kind == "causal"}
+    assert natures == {"exogenous"}
+
+
+@requires_java
+def test_the_new_groupings_hold_nothing_of_another_nature(report) -> None:
+    assert "pregnancy" not in report.members["BindingProteinSerumB12Change"]
+    assert "pregnancy" in report.members["PhysiologicalSerumB12Change"]
+    assert "pernicious_anemia" not in report.members["BindingProteinSerumB12Change"]
+    assert "macro_vitamin_b12" not in report.members["ExogenousSerumB12Change"]
+    assert not set(report.members["ExogenousSerumB12Change"]) & set(
+        report.members["BindingProteinSerumB12Change"]
+    )
 
 
 def test_without_java_the_reasoner_says_so_and_nothing_else_breaks(monkeypatch, kg) -> None:

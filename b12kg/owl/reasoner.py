@@ -33,6 +33,8 @@ DEFINED_CLASSES = (
     "CauseOfCobalaminDeficiency",
     "CauseOfIntracellularCobalaminDeficiency",
     "PhysiologicalSerumB12Change",
+    "BindingProteinSerumB12Change",
+    "ExogenousSerumB12Change",
     "ArtefactualSerumB12Change",
     "AssociatedWithDecreasedSerumB12",
     "ConsequenceOfCobalaminDeficiency",
