@@ -58,8 +58,6 @@ class _Unused:
 
 def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
     """The `b12kg` parser: every verb, or (`verb`, one of VERBS) that verb's alone."""
-    from importlib import import_module
-
     from b12kg.version import __version__
 
     parser = argparse.ArgumentParser(
@@ -75,7 +73,9 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"b12kg {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     for kind in (VERBS[verb],) if verb else KINDS:
-        import_module(f"b12kg.cli.{kind}").register(_OneVerb(sub, verb) if verb else sub)
+        # __import__, not importlib.import_module: importlib (with warnings) is not otherwise loaded
+        module = __import__(f"b12kg.cli.{kind}", fromlist=("register",))
+        module.register(_OneVerb(sub, verb) if verb else sub)
     return parser
 
 
