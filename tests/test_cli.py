@@ -385,3 +385,93 @@ def test_a_class_whose_claim_stops_at_its_only_member_says_why(capsys) -> None:
     assert "methotrexate lacks impaired terminal ileal cobalamin absorption" in out
     assert main(["trace", "methotrexate"]) in (0, 1)
     assert "serum vitamin B12 decreased" not in capsys.readouterr().out
+
+
+def _verbs(parser) -> dict:
+    return parser._subparsers._group_actions[0].choices  # argparse keeps them here
+
+
+def _described(parser) -> list[tuple]:
+    """Everything a user meets of a parser: its help, and each option as argparse holds it."""
+    options = [
+        (a.option_strings, a.dest, a.default, a.nargs, a.choices, a.type, a.required, a.help)
+        for a in parser._actions
+    ]
+    return [parser.prog, parser.format_help(), parser._defaults, *options]
+
+
+def test_a_command_line_naming_a_verb_gets_the_same_parser_for_it_alone() -> None:
+    from b12kg.cli.main import VERBS
+
+    full = _verbs(build_parser())
+    assert list(VERBS) == sorted(VERBS, key=list(full).index)  # every verb, in help order
+    assert set(VERBS) == set(full)
+    for verb in VERBS:
+        alone = _verbs(build_parser(verb))
+        assert list(alone) == [verb]
+        assert _described(alone[verb]) == _described(full[verb]), verb
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["trace", "--max-paths", "x", "pernicious anemia"],  # the verb's own usage error
+        ["trace"],  # a missing argument
+        ["trace", "pernicious anemia", "--version"],  # an option of the top level, misplaced
+        ["trace", "--help"],
+        ["tarce", "pernicious anemia"],  # no such verb: the full parser says which exist
+    ],
+)
+def test_usage_errors_and_help_read_as_before(argv: list[str], capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")  # the same width in this process and the command's
+    done = run(*argv)
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(argv)  # every verb registered, as before the shortcut
+    before = capsys.readouterr()
+    assert (done.returncode, done.stdout, done.stderr) == (
+        stopped.value.code,
+        before.out,
+        before.err,
+    )
+    assert "Traceback" not in done.stderr
+    if argv[0] == "tarce":
+        assert "invalid choice: 'tarce'" in done.stderr and "'trace'" in done.stderr
+
+
+def test_a_trace_imports_only_what_it_needs() -> None:
+    """The start-up gains, kept: no other verb's module, no typing/dataclasses/pathlib (or
+    what they pull in), no store, no rdflib — timed in bench/, guarded here."""
+    script = (
+        "import re, sys\n"  # what pip's console script imports before calling main
+        "from b12kg.cli import main\n"
+        "code = main(['trace', 'pernicious anemia'])\n"
+        "print('modules:', *sorted(sys.modules), file=sys.stderr)\n"
+        "raise SystemExit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "pernicious anemia → serum vitamin B12 decreased" in done.stdout
+    loaded = set(done.stderr.rsplit("modules:", 1)[1].split())
+    assert {"b12kg.cli.questions", "b12kg.graph.snapshot", "b12kg.questions.paths"} <= loaded
+    never = {
+        "b12kg.cli.curator",
+        "b12kg.cli.store",
+        "b12kg.sparql.library",
+        "b12kg.curation",
+        "pyoxigraph",
+        "rdflib",
+        "owlready2",
+        "SPARQLWrapper",
+        "typing",
+        "dataclasses",
+        "pathlib",
+        "shutil",
+        "csv",
+        "difflib",
+        "contextlib",
+        "importlib.metadata",
+        "urllib",
+        "inspect",
+    }
+    assert not never & loaded, sorted(never & loaded)

@@ -68,3 +68,13 @@ def test_the_store_opens_only_when_sparql_runs():
 
 def test_load_of_the_packaged_graph_uses_the_index():
     assert isinstance(b12kg.load().backend, LazyLocalBackend)
+
+
+def test_an_exact_name_unpacks_only_the_exact_name_table_and_the_rest_unpacks_whole():
+    built, packaged = _sparql_built(), _snapshot()
+    lazy = ("ids_by_code", "phrases", "search_keys")
+    assert packaged.names.find("pernicious anemia").id == "pernicious_anemia"
+    assert not set(lazy) & set(vars(packaged.names)), "a trace by exact name unpacked them"
+    assert packaged.names.find("D51.0") == built.names.find("D51.0")  # a code: unpacked now
+    for table in lazy:
+        assert getattr(packaged.names, table) == getattr(built.names, table), table

@@ -3,21 +3,61 @@
 Each verb lives with its kind (`curator`, `questions`, `store`); this module builds the parser
 from them and turns every b12kg error into its message and exit code. No traceback reaches a
 user unless --debug is given.
+
+A command line that starts with a verb gets a parser holding that verb alone, built from its
+own module: argparse spends more on building fourteen sub-parsers (their gettext look-ups
+included) than a `trace` spends on the graph, and the verb's own parser, help and errors are
+the same either way (`tests/test_cli.py` compares them). Anything else (`--help`,
+`--version`, a misspelt verb) gets the full parser.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Sequence
 
-from b12kg.cli import curator, questions, store  # the verbs, by kind
 from b12kg.cli.common import EXIT_NOTHING, EXIT_OK, EXIT_USAGE, Formatter
 from b12kg.errors import B12kgError
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing on the trace path
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def build_parser() -> argparse.ArgumentParser:
+#: The modules that register the verbs, in the order `b12kg --help` lists them.
+KINDS = ("curator", "questions", "store")
+
+#: Each verb's module, so that a command line naming it builds that module's parser alone.
+VERBS = {
+    **dict.fromkeys(("build", "validate", "reason", "diff"), "curator"),
+    **dict.fromkeys(
+        ("trace", "causes", "explain", "search", "differential", "assess"), "questions"
+    ),
+    **dict.fromkeys(("query", "serve", "load", "store"), "store"),
+}
+
+
+class _OneVerb:
+    """The sub-parsers action as a verb module sees it, keeping the parser of one verb only."""
+
+    def __init__(self, sub: argparse._SubParsersAction, verb: str) -> None:
+        self._sub, self._verb = sub, verb
+
+    def add_parser(self, name: str, **options) -> argparse.ArgumentParser | _Unused:
+        return self._sub.add_parser(name, **options) if name == self._verb else _Unused()
+
+
+class _Unused:
+    """Stands in for the parser of a verb the command line does not name: keeps nothing."""
+
+    def add_argument(self, *args, **options) -> None:
+        pass
+
+    def set_defaults(self, **defaults) -> None:
+        pass
+
+
+def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
+    """The `b12kg` parser: every verb, or (`verb`, one of VERBS) that verb's alone."""
     from b12kg.version import __version__
 
     parser = argparse.ArgumentParser(
@@ -32,16 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"b12kg {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
-
-    curator.register(sub)
-    questions.register(sub)
-    store.register(sub)
-
+    for kind in (VERBS[verb],) if verb else KINDS:
+        # __import__, not importlib.import_module: importlib (with warnings) is not otherwise loaded
+        module = __import__(f"b12kg.cli.{kind}", fromlist=("register",))
+        module.register(_OneVerb(sub, verb) if verb else sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in VERBS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -79,10 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _fail(message: str, code: int) -> int:
     """The one line a user sees for a failure, on stderr, whatever stderr can encode."""
-    with contextlib.suppress(Exception):
+    try:  # not contextlib.suppress: contextlib is not otherwise on the start-up path
         stream = sys.stderr
         data = f"b12kg: {message}\n"
         encoding = getattr(stream, "encoding", None) or "utf-8"
         stream.write(data.encode(encoding, "backslashreplace").decode(encoding))
         stream.flush()
+    except Exception:  # a failure to report a failure has nowhere to go
+        pass
     return code

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
+from functools import cached_property
 
 from b12kg.errors import AmbiguousName, UnknownEntity
 from b12kg.frozen import frozen
@@ -213,15 +214,30 @@ class NameIndex:
         *,
         caused_by: Callable[[str], Iterable[str]] | None = None,
     ) -> NameIndex:
-        """The index `state()` described, without normalising anything again."""
+        """The index `state()` described, without normalising anything again.
+
+        Only the exact names are unpacked now: the codes, phrases and search keys (three
+        quarters of the unpacking) wait for the first lookup that gets past an exact name.
+        """
         index = cls.__new__(cls)
         index.entities = entities
         index.caused_by = caused_by
         index.ids_by_name = {k: set(v) for k, v in state["names"]}
-        index.ids_by_code = {k: Counter(dict(v)) for k, v in state["codes"]}
-        index.phrases = [(name, name.split(), entity_id) for name, entity_id in state["phrases"]]
-        index.search_keys = {i: (label, tuple(keys)) for i, label, keys in state["search"]}
+        index._state = state
         return index
+
+    # The tables `from_state` leaves packed, unpacked on first use (`__init__` sets them).
+    @cached_property
+    def ids_by_code(self) -> dict[str, Counter[str]]:
+        return {k: Counter(dict(v)) for k, v in self._state["codes"]}
+
+    @cached_property
+    def phrases(self) -> list[tuple[str, list[str], str]]:
+        return [(name, name.split(), entity_id) for name, entity_id in self._state["phrases"]]
+
+    @cached_property
+    def search_keys(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        return {i: (label, tuple(keys)) for i, label, keys in self._state["search"]}
 
     # --- lookup ------------------------------------------------------------------------------
 
