@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF
 
 from b12kg.curation.builder import build
 from b12kg.errors import CurationError
-from b12kg.vocabulary import B12, entity_iri
+from b12kg.vocabulary import B12, BASE, entity_iri, local_name
 
 from .conftest import ONTOLOGY, REPOSITORY, SOURCES
 
@@ -205,6 +205,8 @@ def test_a_retired_term_gets_its_successor_and_writes_term_replaced_by(
         ),
         ("old_anemia\tobsolete old anemia\t\t\tmerged\t2026-12-01", "label", "adds 'obsolete '"),
         ("old_anemia\told anemia\t\t\t\t2026-12-01", "reason", "required"),
+        ("old_anemia\told anemia\t\t\tmerged\tnext release", "retired_in", "not a release date"),
+        ("old_anemia\told anemia\t\t\tmerged\t2026-13-01", "retired_in", "not a release date"),
     ],
 )
 def test_a_bad_obsoletes_row_fails_the_build_and_writes_nothing(
@@ -232,29 +234,21 @@ def test_sources_are_labelled_apart_from_entities_and_each_other(ttl_graph: Grap
     assert len(labels) == len(set(labels))
 
 
-def test_a_definition_names_the_sources_of_its_entitys_own_links(
-    curation, ttl_graph: Graph
-) -> None:
-    from b12kg.curation.builder import definition_sources
-
-    cited = {
-        s for link in curation.links if link.subject == "pernicious_anemia" for s in link.sources
-    }
-    assert definition_sources(curation)["pernicious_anemia"] == sorted(cited)
+def test_no_definition_borrows_the_sources_of_its_entitys_links(curation, ttl_graph: Graph) -> None:
+    """A definition names only the sources curated for its text (entities.tsv
+    definition_source): methotrexate's links cite a haematology guideline and ascorbic acid's
+    a refuted in-vitro paper, and neither paper states their definitions."""
+    for entity in ("methotrexate", "ascorbic_acid", "pernicious_anemia"):
+        assert [link for link in curation.links if link.subject == entity and link.sources]
     rows = ttl_graph.query(
-        """SELECT ?xref WHERE { ?a owl:annotatedSource ?e ; owl:annotatedProperty ?p ;
-                                  oboInOwl:hasDbXref ?xref }""",
-        initNs={"owl": OWL, "oboInOwl": URIRef(OBOINOWL)},
-        initBindings={
-            "e": entity_iri("pernicious_anemia"),
-            "p": URIRef(OBO_PREFIX + "IAO_0000115"),
-        },
+        """SELECT ?e ?p ?o WHERE { ?a owl:annotatedSource ?e ; owl:annotatedProperty ?d ; ?p ?o .
+                                   FILTER(?p IN (oboInOwl:hasDbXref, b12:source)) }""",
+        initNs={"owl": OWL, "oboInOwl": URIRef(OBOINOWL), "b12": URIRef(BASE)},
+        initBindings={"d": URIRef(OBO_PREFIX + "IAO_0000115")},
     )
-    xrefs = {str(r[0]) for r in rows}
-    assert "DOI:10.1111/bjh.12959" in xrefs  # devalia-2014's verified DOI
-    assert "src:toh-1997" in xrefs  # no DOI verified: our source record
-    assert len(xrefs) == len(cited)
-    assert "stomach" not in definition_sources(curation), "no link of its own: no source made up"
+    curated = {e.id for e in curation.entities.values() if e.definition_sources}
+    assert {local_name(r[0]) for r in rows} == curated
+    assert not curated & {"methotrexate", "ascorbic_acid", "pernicious_anemia"}
 
 
 def test_a_synonym_with_an_unknown_scope_is_a_curation_error(mini_sources: Path) -> None:

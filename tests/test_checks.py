@@ -124,3 +124,14 @@ def test_a_synonym_marked_related_passes(mini_sources: Path) -> None:
     )
     report = validate(mini_sources, owl=False)
     assert not [p for p in report.problems if "synonym" in p.file], report.problems
+
+
+def test_validate_reports_a_coverage_row_naming_no_entity(mini_sources: Path) -> None:
+    (mini_sources / "coverage.tsv").write_text(
+        "review\tcategory\tcause\tentity\tdecision\treason\n"
+        "stabler-2013\tlow_serum_b12\tgastrectomy\tgastrectomy\tcovered\tseen\n",
+        encoding="utf-8",
+    )
+    report = validate(mini_sources, owl=False)
+    assert [(p.file, p.line, p.field) for p in report.problems] == [("coverage.tsv", 2, "entity")]
+    assert not report.ok

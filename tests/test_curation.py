@@ -342,3 +342,57 @@ def test_an_is_a_cycle_is_refused_and_named(mini_sources: Path) -> None:
     cycle = [p for p in _problems(mini_sources) if "is-a cycle" in p.message]
     assert len(cycle) == 1
     assert "liver_cirrhosis" in cycle[0].message and "megaloblastic_anemia" in cycle[0].message
+
+
+def test_an_unknown_definition_source_names_its_file_line_and_field(mini_sources: Path) -> None:
+    entities = mini_sources / "entities.tsv"
+    lines = entities.read_text(encoding="utf-8").splitlines()
+    lines[0] += "\tdefinition_source"
+    lines[1] += "\tstabler-2013 | no-such-paper"
+    entities.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CurationError) as caught:
+        read_curation(mini_sources)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.field) == ("entities.tsv", 2, "definition_source")
+    assert "'no-such-paper'" in problem.message
+
+
+# --- coverage.tsv ---------------------------------------------------------------------------
+
+COVERAGE_HEADER = "review\tcategory\tcause\tentity\tdecision\treason\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ("no-such-review\tlow_serum_b12\tPA\tpernicious_anemia\tcovered\t", "review", "unknown"),
+        ("stabler-2013\tlow_serum_b12\tPA\tno_such_entity\tcovered\t", "entity", "unknown"),
+        ("stabler-2013\tlow_b12\tPA\tpernicious_anemia\tcovered\t", "category", "not one of"),
+        ("stabler-2013\tlow_serum_b12\tPA\tpernicious_anemia\tmaybe\t", "decision", "not one of"),
+        ("stabler-2013\tlow_serum_b12\tPA\t\tcovered\t", "entity", "required"),
+        ("stabler-2013\tlow_serum_b12\ttea\t\tleft_out\t", "reason", "required"),
+        (
+            "stabler-2013\tlow_serum_b12\tPA\tpernicious_anemia\tleft_out\tdup",
+            "entity",
+            "no entity",
+        ),
+    ],
+)
+def test_a_bad_coverage_row_names_file_line_and_field(
+    mini_sources: Path, row: str, field: str, message: str
+) -> None:
+    """A coverage row claims what the graph covers; one naming nothing real must not pass."""
+    good = "stabler-2013\tlow_serum_b12\tpernicious anemia\tpernicious_anemia\tcovered\tseen\n"
+    (mini_sources / "coverage.tsv").write_text(COVERAGE_HEADER + good + row + "\n", "utf-8")
+    [problem] = _problems(mini_sources)
+    assert (problem.file, problem.line, problem.field) == ("coverage.tsv", 3, field)
+    assert message in problem.message
+
+
+def test_a_good_coverage_table_passes(mini_sources: Path) -> None:
+    rows = (
+        "stabler-2013\tlow_serum_b12\tpernicious anemia\tpernicious_anemia\tcovered\tseen\n"
+        "stabler-2013\tlow_serum_b12\ttea\t\tleft_out\tno source on a mechanism\n"
+    )
+    (mini_sources / "coverage.tsv").write_text(COVERAGE_HEADER + rows, "utf-8")
+    assert read_curation(mini_sources).entities

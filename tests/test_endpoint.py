@@ -686,6 +686,18 @@ def test_entity_page_of_a_site_lists_what_is_located_there(endpoint, kg):
     assert located and all(f'<a href="{name}">' in page for name in located)
 
 
+def test_a_misspelt_entity_page_says_what_it_took_and_the_server_keeps_no_notice(endpoint):
+    first = request(endpoint, "GET", "/entity/pernicous%20anemia")
+    assert first[0] == 200
+    page = first[2].decode().replace("&#x27;", "'")
+    assert "<h1>pernicious anemia</h1>" in page
+    assert "Taking 'pernicious anemia' for 'pernicous anemia'." in page
+    request(endpoint, "GET", "/entity/pernicous%20anemia")
+    assert endpoint.knowledge_graph().notices == []  # a long-running server collects nothing
+    exact = request(endpoint, "GET", "/entity/pernicious_anemia")[2].decode()
+    assert "Taking" not in exact
+
+
 def test_unknown_entity_is_a_404_page_that_names_it_safely(endpoint):
     status, headers, body = request(endpoint, "GET", "/entity/%3Cscript%3Ex")
     assert status == 404 and headers["Content-Type"].startswith("text/html")

@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from b12kg.curation.builder import build_graphs, canonical_triples
 from b12kg.owl.java import hermit_jar, java_executable
@@ -72,8 +72,8 @@ def test_pronto_reads_the_owl_file() -> None:
     assert "DOID:13381" in {x.id for x in term.xrefs}
     assert "Addison-Biermer disease" in {s.description for s in term.synonyms}
     assert {p.id for p in term.superclasses(distance=1, with_self=False)} >= {"b12:Disease"}
-    # the definition names the sources the curation cites for pernicious anemia's own links
-    assert {"DOI:10.1111/bjh.12959", "src:toh-1997"} <= {x.id for x in term.definition.xrefs}
+    # the curators' own definition: the sources of its links (Devalia, Toh …) are not its sources
+    assert str(term.definition).startswith("An autoimmune") and not term.definition.xrefs
     artefact = ontology["b12:macro_b12_immune_complexes"]
     assert ("macro-B12", "RELATED") in {(s.description, s.scope) for s in artefact.synonyms}
     retired = ontology["b12:acts_through_cobalamin_binder_release_by_leukaemic_cells"]
@@ -162,8 +162,9 @@ def test_fastobo_parses_the_obo_file(curation) -> None:
     assert "name: pernicious anemia" in clauses
     assert "xref: DOID:13381" in clauses
     assert "relationship: b12:hasMechanism b12:intrinsic_factor_antibodies" in clauses
-    definition = next(c for c in terms["b12:pernicious_anemia"] if str(c).startswith("def:"))
-    assert {str(x.id) for x in definition.xrefs} >= {"DOI:10.1111/bjh.12959", "src:toh-1997"}
+    for term in ("b12:pernicious_anemia", "b12:methotrexate", "b12:ascorbic_acid"):
+        definition = next(c for c in terms[term] if str(c).startswith("def:"))
+        assert str(definition).endswith('" []'), f"{term}: its links' sources are not its def's"
     retired = [
         str(c) for c in terms["b12:acts_through_cobalamin_binder_release_by_leukaemic_cells"]
     ]
@@ -279,6 +280,75 @@ def test_pronto_reads_the_obographs_json(curation) -> None:
     }
     assert B12 + "intrinsic_factor_antibodies" in mechanisms
     assert {B12 + e for e in curation.entities} <= {t.id for t in ontology.terms()}
+
+
+# --- a curated definition source, in every format -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sourced_release(tmp_path_factory) -> Path:
+    """The mini sources with one curated definition_source (stabler-2013, whose DOI is
+    verified), built into a fresh folder."""
+    from b12kg.curation.builder import build
+
+    from .conftest import copy_mini
+
+    root = tmp_path_factory.mktemp("sourced")
+    sources = copy_mini(root / "src")
+    entities = sources / "entities.tsv"
+    lines = entities.read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0] + "\tdefinition_source", lines[1:]
+    rows = [r + ("\tstabler-2013" if r.startswith("pernicious_anemia\t") else "\t") for r in rows]
+    lines = [header, *rows]
+    entities.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    build(sources, root / "out")
+    return root / "out"
+
+
+def _definition_xrefs(graph: Graph, entity: str) -> set[str]:
+    rows = graph.query(
+        """SELECT ?xref ?source WHERE { ?a owl:annotatedSource ?e ;
+               owl:annotatedProperty obo:IAO_0000115 ; oboInOwl:hasDbXref ?xref ;
+               b12:source ?source }""",
+        initNs={
+            "owl": "http://www.w3.org/2002/07/owl#",
+            "obo": "http://purl.obolibrary.org/obo/",
+            "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+            "b12": B12,
+        },
+        initBindings={"e": URIRef(B12 + entity)},
+    )
+    return {f"{r[0]} {r[1]}" for r in rows}
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("b12kg.owl", "xml"), ("b12kg.ttl", "turtle")])
+def test_a_curated_definition_source_is_the_only_one_on_the_axiom(
+    sourced_release: Path, name: str, fmt: str
+) -> None:
+    graph = Graph().parse(sourced_release / name, format=fmt)
+    stabler = "DOI:10.1056/NEJMcp1113996 https://w3id.org/b12kg/source/stabler-2013"
+    assert _definition_xrefs(graph, "pernicious_anemia") == {stabler}
+    # cobalamin depletion's links cite stabler-2013 too, but its definition names no source
+    assert _definition_xrefs(graph, "cobalamin_depletion") == set()
+
+
+def test_a_curated_definition_source_reaches_the_obo_and_obographs_files(
+    sourced_release: Path,
+) -> None:
+    import json
+
+    obo = (sourced_release / "b12kg.obo").read_text(encoding="utf-8")
+    sourced = [line for line in obo.splitlines() if line.startswith("def:") and "[]" not in line]
+    assert len(sourced) == 1
+    assert sourced[0].startswith('def: "An autoimmune disease')  # pernicious anemia's
+    assert sourced[0].endswith(" [DOI:10.1056/NEJMcp1113996]")
+    nodes = json.loads((sourced_release / "b12kg.json").read_text())["graphs"][0]["nodes"]
+    with_xrefs = {
+        n["id"]: n["meta"]["definition"]["xrefs"]
+        for n in nodes
+        if n.get("meta", {}).get("definition", {}).get("xrefs")
+    }
+    assert with_xrefs == {PA: ["DOI:10.1056/NEJMcp1113996"]}
 
 
 # --- kgx/b12kg_nodes.tsv and kgx/b12kg_edges.tsv ----------------------------------------------

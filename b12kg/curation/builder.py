@@ -134,23 +134,6 @@ def _add_obo_fields(graph: Graph) -> None:
             graph.add((iri, OBOINOWL.hasOBONamespace, Literal(OBO_NAMESPACE)))
 
 
-def definition_sources(curation: Curation, stated: Claims | None = None) -> dict[str, list[str]]:
-    """Per entity, the references cited on the links the graph states for it (it is their
-    subject: its own curated links, and a class's claim stated on a member), by id.
-
-    Entities have no definition column of sources; the sources the curation already cites for
-    what an entity is and does are the honest ones to name, and the same ones the QC check
-    definition-without-source looks for. An entity no link of its own cites (most anatomy,
-    proteins) gets none: no source is made up for it.
-    """
-    stated = stated or claims(curation)
-    links = [*stated.links, *stated.contrary, *(link for link, _ in stated.excepted)]
-    cited: dict[str, set[str]] = defaultdict(set)
-    for link in links:
-        cited[link.subject].update(s for s in link.sources if s in curation.references)
-    return {entity: sorted(ids) for entity, ids in cited.items() if ids}
-
-
 def source_xref(reference: ReferenceRecord) -> str:
     """The CURIE OBO tools read for a source: its verified DOI or PMID, else our `src:` id."""
     if reference.doi:
@@ -161,8 +144,13 @@ def source_xref(reference: ReferenceRecord) -> str:
 
 
 def _add_definition(graph: Graph, iri: URIRef, text: str, sources: list[ReferenceRecord]) -> None:
-    """IAO:0000115 with its sources as axiom annotations: oboInOwl:hasDbXref (what ROBOT,
-    OAK and the OBO format read as `def: "…" [DOI:…]`) and b12:source (our Source record)."""
+    """IAO:0000115 with its curated definition sources (entities.tsv `definition_source`) as
+    axiom annotations: oboInOwl:hasDbXref (what ROBOT, OAK and the OBO format read as
+    `def: "…" [DOI:…]`) and b12:source (our Source record).
+
+    Only a source the text was taken from is named: the papers an entity's links cite back
+    the link, not the wording, so a definition without a curated source names none (the
+    curators' own text, as the ontology header says) rather than borrowing them."""
     definition = Literal(text, lang="en")
     graph.add((iri, DEFINITION, definition))
     if not sources:
@@ -177,8 +165,7 @@ def _add_definition(graph: Graph, iri: URIRef, text: str, sources: list[Referenc
         graph.add((axiom, B12.source, source_iri(reference.id)))
 
 
-def _add_entities(graph: Graph, curation: Curation, stated: Claims) -> None:
-    cited = definition_sources(curation, stated)
+def _add_entities(graph: Graph, curation: Curation) -> None:
     for entity in curation.entities.values():
         iri = entity_iri(entity.id)
         graph.add((iri, RDF.type, OWL.Class))
@@ -186,7 +173,7 @@ def _add_entities(graph: Graph, curation: Curation, stated: Claims) -> None:
         for parent in entity.parents:
             graph.add((iri, RDFS.subClassOf, entity_iri(parent)))
         graph.add((iri, RDFS.label, Literal(entity.label, lang="en")))
-        sources = [curation.references[r] for r in cited.get(entity.id, ())]
+        sources = [curation.references[r] for r in entity.definition_sources]
         _add_definition(graph, iri, entity.definition, sources)
         graph.add((iri, B12.kind, Literal(entity.kind)))
         for synonym in entity.synonyms:
@@ -521,7 +508,7 @@ def build_graphs(curation: Curation) -> tuple[Graph, Graph]:
     axioms.parse(curation.model_path, format="turtle")
     _add_release(axioms)
     stated = claims(curation)
-    _add_entities(axioms, curation, stated)
+    _add_entities(axioms, curation)
     _add_sources(axioms, curation)
     _add_link_axioms(axioms, curation, stated)
     reach = closure(curation, stated)

@@ -9,10 +9,12 @@ nothing. The table is optional (a source folder without it has retired nothing).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from b12kg.curation.tables import ID_PATTERN, _multi, _rows
+from b12kg.curation.tables import ID_PATTERN, _multi, _require, _rows
 from b12kg.errors import CurationError, Problem
 
 OBSOLETES_FILE = "obsoletes.tsv"
@@ -24,6 +26,19 @@ OBSOLETE_COLUMNS = {
     "reason": True,
     "retired_in": True,
 }
+REQUIRED = tuple(c for c, required in OBSOLETE_COLUMNS.items() if required)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_date(text: str) -> bool:
+    """A release is named by its version date (YYYY-MM-DD, owl:versionIRI's), a real day."""
+    if not ISO_DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -45,10 +60,17 @@ def read_obsoletes(directory: Path) -> list[ObsoleteRecord]:
     problems: list[Problem] = []
     records: dict[str, ObsoleteRecord] = {}
     for line, row in _rows(path, OBSOLETE_COLUMNS, problems):
-        missing = [c for c, required in OBSOLETE_COLUMNS.items() if required and not row[c]]
-        for column in missing:
-            problems.append(Problem(OBSOLETES_FILE, line, column, "required"))
-        if missing:
+        if not _require(row, REQUIRED, OBSOLETES_FILE, line, problems):
+            continue
+        if not _is_date(row["retired_in"]):
+            problems.append(
+                Problem(
+                    OBSOLETES_FILE,
+                    line,
+                    "retired_in",
+                    f"'{row['retired_in']}' is not a release date (YYYY-MM-DD)",
+                )
+            )
             continue
         if not ID_PATTERN.match(row["id"]):
             problems.append(Problem(OBSOLETES_FILE, line, "id", f"'{row['id']}' is not snake_case"))

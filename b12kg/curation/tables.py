@@ -136,6 +136,10 @@ class EntityRecord:
     #: (text, scope) of the non-exact synonyms, scope RELATED | BROAD | NARROW: a name that is
     #: exact for another entity ("macro-B12") is only related here (OBO: one class per exact synonym).
     scoped_synonyms: tuple[tuple[str, str], ...] = ()
+    #: references.tsv ids of the documents the definition text was taken from (checked to state
+    #: it); empty for a definition the curators wrote themselves. The sources of the entity's
+    #: links are not definition sources: they were checked for the claim, not for the wording.
+    definition_sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -375,6 +379,7 @@ ENTITY_COLUMNS = {
     "analyte": False,
     "direction": False,
     "notes": False,
+    "definition_source": False,
 }
 LINK_COLUMNS = {
     "subject": True,
@@ -442,6 +447,7 @@ def _read_entities(path: Path, problems: list[Problem]) -> dict[str, EntityRecor
             notes=row["notes"],
             line=line,
             scoped_synonyms=scoped_synonyms,
+            definition_sources=_multi(row["definition_source"]),
         )
     return entities
 
@@ -558,6 +564,16 @@ def fold_whitespace(text: str) -> str:
 def _cross_check(curation: Curation, problems: list[Problem]) -> None:
     entities, references = curation.entities, curation.references
     for entity in entities.values():
+        for source in entity.definition_sources:
+            if source not in references:
+                problems.append(
+                    Problem(
+                        "entities.tsv",
+                        entity.line,
+                        "definition_source",
+                        f"unknown reference '{source}'",
+                    )
+                )
         for parent in entity.parents:
             if parent not in entities:
                 problems.append(
@@ -676,10 +692,60 @@ def read_curation(directory: Path | str) -> Curation:
     if not curation.model_path.exists():
         problems.append(Problem("model.ttl", None, "(file)", f"missing: {curation.model_path}"))
     _cross_check(curation, problems)
+    _check_coverage(curation, problems)
     _check_is_a_cycles(curation.entities, problems)
     if problems:
         raise CurationError(problems)
     return curation
+
+
+COVERAGE_FILE = "coverage.tsv"
+COVERAGE_COLUMNS = {
+    "review": True,
+    "category": True,
+    "cause": True,
+    "entity": False,
+    "decision": True,
+    "reason": False,
+}
+#: What a review lists causes of (coverage.tsv `category`).
+COVERAGE_CATEGORIES = (
+    "low_serum_b12",
+    "high_serum_b12",
+    "functional_deficiency_normal_serum_b12",
+    "misleading_result",
+)
+#: covered: the graph had it; added: added for this review; left_out: not modelled, reason given.
+COVERAGE_DECISIONS = ("covered", "added", "left_out")
+
+
+def _check_coverage(curation: Curation, problems: list[Problem]) -> None:
+    """coverage.tsv (optional): each cause a review lists, and what the graph did with it.
+
+    Its rows are claims about the graph ("covered by X"), so a row naming an unknown review or
+    entity, or a decision the table does not define, would report coverage that is not there.
+    """
+    path = curation.directory / COVERAGE_FILE
+    if not path.is_file():
+        return
+    name = path.name
+    for line, row in _rows(path, COVERAGE_COLUMNS, problems):
+        if not _require(row, ("review", "category", "cause", "decision"), name, line, problems):
+            continue
+        if row["review"] not in curation.references:
+            problems.append(Problem(name, line, "review", f"unknown reference '{row['review']}'"))
+        _choice(row["category"], COVERAGE_CATEGORIES, name, line, "category", problems)
+        if not _choice(row["decision"], COVERAGE_DECISIONS, name, line, "decision", problems):
+            continue
+        if row["decision"] == "left_out":
+            _require(row, ("reason",), name, line, problems)
+            if row["entity"]:
+                problems.append(Problem(name, line, "entity", "a cause left out names no entity"))
+        elif (
+            _require(row, ("entity",), name, line, problems)
+            and row["entity"] not in curation.entities
+        ):
+            problems.append(Problem(name, line, "entity", f"unknown entity id '{row['entity']}'"))
 
 
 def _check_is_a_cycles(entities: dict[str, EntityRecord], problems: list[Problem]) -> None:

@@ -155,28 +155,11 @@ class _Layout:
                     if child not in state:
                         state[child] = 1
                         stack.append((child, iter(successors[child])))
-        column = dict.fromkeys(order, 0)
-        changed = True
-        while changed:
-            changed = False
-            for a in order:
-                for b in forward[a]:
-                    if column[b] < column[a] + 1:
-                        column[b] = column[a] + 1
-                        changed = True
         if not self.many_sources:
-            return column
+            return _longest_steps(order, forward, from_start=True)
         # many causes of one finding: columns counted back from the finding, so each node
         # sits next to what it leads to and short paths do not arc across the picture
-        to_end = dict.fromkeys(order, 0)
-        changed = True
-        while changed:
-            changed = False
-            for a in order:
-                for b in forward[a]:
-                    if to_end[a] < to_end[b] + 1:
-                        to_end[a] = to_end[b] + 1
-                        changed = True
+        to_end = _longest_steps(order, forward, from_start=False)
         last = max(to_end.values(), default=0)
         return {n: last - to_end[n] for n in order}
 
@@ -323,3 +306,21 @@ def _summary(paths: list[CausalPath]) -> str:
     findings = sorted({p.finding.label for p in paths})
     shown = ", ".join(sources[:5]) + (" …" if len(sources) > 5 else "")
     return f"{len(paths)} path(s) from {shown} to {', '.join(findings)}"
+
+
+def _longest_steps(
+    order: list[str], forward: dict[str, list[str]], *, from_start: bool
+) -> dict[str, int]:
+    """Each node's longest run of forward links from a start (or to an end) of the acyclic
+    forward graph: relaxed until nothing changes, since the graph is a few dozen nodes."""
+    steps = dict.fromkeys(order, 0)
+    changed = True
+    while changed:
+        changed = False
+        for a in order:
+            for b in forward[a]:
+                before, after = (a, b) if from_start else (b, a)
+                if steps[after] < steps[before] + 1:
+                    steps[after] = steps[before] + 1
+                    changed = True
+    return steps

@@ -39,9 +39,12 @@ def entity_page(server, name: str) -> tuple[int, str]:
         return 503, _message_page("Entity pages are unavailable", str(error))
     local = _local(name)
     try:
-        entity = kg.entities.get(local) or kg.find(local)
+        # the name index itself, not kg.find: a long-running server must not collect every
+        # visitor's "taking 'X' for 'Y'" in kg.notices; the notice goes on the page instead
+        match = kg.names.resolve(local)
     except B12kgError as error:
         return 404, _message_page("No such entity", str(error))
+    entity = match.entity
     note = ""
     if entity.kind in CAUSE_KINDS:
         found = list(kg.paths(entity))
@@ -70,6 +73,8 @@ def entity_page(server, name: str) -> tuple[int, str]:
             f"The picture shows the first {MAX_DRAWN} of {len(found)} paths (strongest "
             "first); the table lists them all."
         )
+    if match.notice:
+        note = f"{match.notice[0].upper()}{match.notice[1:]}. {note}".strip()
     svg = paths_svg(drawn, link="{id}")
     rows = [
         {
