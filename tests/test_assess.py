@@ -125,8 +125,8 @@ def test_cohort_reports_bad_rows_and_processes_the_rest(tmp_path: Path, capsys) 
     assert {r["patient_id"] for r in rows} == {"p1", "p2", "p3", "p4", "p5"}
     p1 = [r for r in rows if r["patient_id"] == "p1"]
     assert p1[0]["cause_id"] == "metformin" and p1[0]["input"] is True
-    p2 = [r["cause_id"] for r in rows if r["patient_id"] == "p2" and r["section"] == "cause"]
-    assert p2[0] == "cobalamin"
+    p2 = [(r["section"], r["cause_id"]) for r in rows if r["patient_id"] == "p2"]
+    assert p2[0] == ("exogenous cobalamin", "cobalamin"), "supplements: asked about first"
     (p5,) = [r for r in rows if r["patient_id"] == "p5"]
     assert p5["cause_id"] == "" and "nothing to explain" in p5["note"]
     (p4,) = [r for r in rows if r["patient_id"] == "p4"]
@@ -200,8 +200,21 @@ def test_causes_files_paths_in_sections(capsys) -> None:
     paths = json.loads(capsys.readouterr().out)["paths"]
     sections = {p["source"]["id"]: p["section"] for p in paths}
     assert sections["macro_vitamin_b12"] == "misleading result"
-    assert sections["cobalamin"] == "cause"
+    assert sections["cobalamin"] == "exogenous cobalamin", "intake, listed but not as disease"
+    assert sections["chronic_kidney_disease"] == "cause"
     assert "pernicious_anemia" not in sections, "a masked low is not a cause of high B12"
+    assert main(["causes", "high"]) == 0
+    table = capsys.readouterr().out
+    first, causes = table.split("== causes ==")
+    assert "chronic kidney disease" in causes and "cyanocobalamin" not in causes
+    assert "== exogenous cobalamin (supplements, injections: intake, not disease) ==" in first
+    assert "vitamin B12" in first and "chronic kidney disease" not in first
     assert main(["causes", "low"]) == 0
     table = capsys.readouterr().out
-    assert "== physiological changes" in table and "pregnancy" in table.split("== reported")[0]
+    physiological = table.split("== physiological changes (not a tissue deficiency) ==")[1]
+    physiological, binding = physiological.split("== binding-protein changes")
+    assert "pregnancy" in physiological and "haptocorrin deficiency" not in physiological
+    assert "oral contraceptive" not in physiological
+    binding = binding.split("== misleading")[0]
+    assert "haptocorrin deficiency" in binding and "combined oral contraceptive" in binding
+    assert "pregnancy" not in binding

@@ -677,6 +677,14 @@ def test_entity_page_says_when_nothing_drawn_is_a_supported_cause(endpoint):
     assert "None of these paths is a supported cause" not in page
 
 
+def test_entity_page_names_a_binding_protein_change_as_such(endpoint):
+    page = request(endpoint, "GET", "/entity/combined_oral_contraceptive")[2].decode()
+    assert "(they are: binding-protein change)" in page
+    assert "they are: physiological" not in page, "pregnancy's section, not the pill's"
+    page = request(endpoint, "GET", "/entity/cobalamin")[2].decode()
+    assert "(they are: exogenous cobalamin)" in page
+
+
 def test_entity_page_of_a_site_lists_what_is_located_there(endpoint, kg):
     status, _, body = request(endpoint, "GET", "/entity/stomach")
     page = body.decode()

@@ -101,6 +101,16 @@ def test_no_folate_caution_where_there_is_no_true_deficiency(kg, name: str) -> N
     assert FOLATE not in {c.caution.id for c in kg.explain(name).cautions}, name
 
 
+@pytest.mark.parametrize("name", ["colchicine", "Zollinger-Ellison syndrome"])
+def test_no_folate_caution_for_a_reported_only_route(kg, name: str) -> None:
+    explanation = kg.explain(name)
+    # the routes do pass cobalamin depletion, but none is a supported cause of true deficiency
+    via = [p for p in explanation.paths if "cobalamin_depletion" in {m.id for m in p.mechanisms}]
+    assert via and "cause" not in {p.section for p in via}
+    assert FOLATE not in {c.caution.id for c in explanation.cautions}
+    assert "Folic acid must not be given alone" not in explanation.text
+
+
 def test_explain_csv_is_one_row_per_path_used(kg, capsys) -> None:
     import csv
     import io
@@ -118,6 +128,6 @@ def test_explain_csv_is_one_row_per_path_used(kg, capsys) -> None:
     ]
     hc = [r for r in rows if r["source_id"] == "haptocorrin_deficiency"]
     assert {(r["section"], r["nature"]) for r in hc} == {
-        ("physiological change", "binding-protein change")
+        ("binding-protein change", "binding-protein change")
     }
     assert "Cautions:" not in out  # not the text form
