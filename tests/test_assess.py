@@ -34,6 +34,17 @@ def test_each_value_names_the_band_and_source_that_classified_it(kg) -> None:
     assert hcy.finding.id == "homocysteine_increased" and "no unit given" in hcy.notes[0]
 
 
+@pytest.mark.parametrize("value", [140, 147, 150, 200, 259])
+def test_a_lowered_level_by_nhg_is_never_what_classifies_a_value(kg, value) -> None:
+    """NHG 2014's < 148 pmol/L is a lowered level, not a deficiency with symptoms: its row
+    sits in band 'deficient' only for want of a 'lowered' band, so it must not decide."""
+    b12 = lab(kg, f"B12 {value} pmol/L")
+    assert b12.threshold.source == "nice-2024"
+    assert b12.status == ("normal" if value >= 258 else "indeterminate")
+    (nhg,) = [t for t in kg.tables.thresholds if t.source == "nhg-2014" and t.band == "deficient"]
+    assert "not by itself a deficiency" in nhg.note
+
+
 def test_unit_conversion_uses_the_tables_factor(kg) -> None:
     # 100 ng/L x 0.738 = 73.8 pmol/L: the pmol/L-only source (qi-2013) is not needed, but a
     # high B12 in ng/L reaches the pmol/L study band through the table's factor
