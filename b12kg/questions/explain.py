@@ -34,7 +34,7 @@ NATURE_NOTE = {
     "functional deficiency": "functional deficiency (serum B12 may be normal)",
     "physiological": "physiological — not a tissue deficiency",
     "binding-protein change": "binding-protein change — low serum B12 without tissue deficiency",
-    "exogenous": "exogenous cobalamin (supplements or injections)",
+    "exogenous": "exogenous cobalamin (supplements or injections) — intake, not disease",
     "assay artefact": "assay artefact — the result changes, not the patient's cobalamin status",
     "pathological": "no deficiency implied",
     "mechanism unknown": "mechanism not established",
@@ -254,6 +254,10 @@ def explain(
                 "association": "association only — not shown to cause it",
                 "consequence": "a consequence of deficiency, not a cause of low B12",
             }[best.kind]
+            if best.section in ("physiological change", "binding-protein change"):
+                label = "accounts for the result"  # the nature says: not a tissue deficiency
+            elif best.section == "misleading result":
+                label = "misleading result"
             strength = f", {best.strength} evidence" if best.strength else ""
             nature = f"; {NATURE_NOTE[best.nature]}" if best.kind != "association" else ""
             lines.append(f"  {number}. {entity.label} — {label}{strength}{nature}")
