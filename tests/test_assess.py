@@ -34,6 +34,17 @@ def test_each_value_names_the_band_and_source_that_classified_it(kg) -> None:
     assert hcy.finding.id == "homocysteine_increased" and "no unit given" in hcy.notes[0]
 
 
+@pytest.mark.parametrize("value", [140, 147, 150, 200, 259])
+def test_a_lowered_level_by_nhg_is_never_what_classifies_a_value(kg, value) -> None:
+    """NHG 2014's < 148 pmol/L is a lowered level, not a deficiency with symptoms: its row
+    sits in band 'deficient' only for want of a 'lowered' band, so it must not decide."""
+    b12 = lab(kg, f"B12 {value} pmol/L")
+    assert b12.threshold.source == "nice-2024"
+    assert b12.status == ("normal" if value >= 258 else "indeterminate")
+    (nhg,) = [t for t in kg.tables.thresholds if t.source == "nhg-2014" and t.band == "deficient"]
+    assert "not by itself a deficiency" in nhg.note
+
+
 def test_unit_conversion_uses_the_tables_factor(kg) -> None:
     # 100 ng/L x 0.738 = 73.8 pmol/L: the pmol/L-only source (qi-2013) is not needed, but a
     # high B12 in ng/L reaches the pmol/L study band through the table's factor
@@ -125,8 +136,8 @@ def test_cohort_reports_bad_rows_and_processes_the_rest(tmp_path: Path, capsys) 
     assert {r["patient_id"] for r in rows} == {"p1", "p2", "p3", "p4", "p5"}
     p1 = [r for r in rows if r["patient_id"] == "p1"]
     assert p1[0]["cause_id"] == "metformin" and p1[0]["input"] is True
-    p2 = [r["cause_id"] for r in rows if r["patient_id"] == "p2" and r["section"] == "cause"]
-    assert p2[0] == "cobalamin"
+    p2 = [(r["section"], r["cause_id"]) for r in rows if r["patient_id"] == "p2"]
+    assert p2[0] == ("exogenous cobalamin", "cobalamin"), "supplements: asked about first"
     (p5,) = [r for r in rows if r["patient_id"] == "p5"]
     assert p5["cause_id"] == "" and "nothing to explain" in p5["note"]
     (p4,) = [r for r in rows if r["patient_id"] == "p4"]
@@ -200,8 +211,21 @@ def test_causes_files_paths_in_sections(capsys) -> None:
     paths = json.loads(capsys.readouterr().out)["paths"]
     sections = {p["source"]["id"]: p["section"] for p in paths}
     assert sections["macro_vitamin_b12"] == "misleading result"
-    assert sections["cobalamin"] == "cause"
+    assert sections["cobalamin"] == "exogenous cobalamin", "intake, listed but not as disease"
+    assert sections["chronic_kidney_disease"] == "cause"
     assert "pernicious_anemia" not in sections, "a masked low is not a cause of high B12"
+    assert main(["causes", "high"]) == 0
+    table = capsys.readouterr().out
+    first, causes = table.split("== causes ==")
+    assert "chronic kidney disease" in causes and "cyanocobalamin" not in causes
+    assert "== exogenous cobalamin (supplements, injections: intake, not disease) ==" in first
+    assert "vitamin B12" in first and "chronic kidney disease" not in first
     assert main(["causes", "low"]) == 0
     table = capsys.readouterr().out
-    assert "== physiological changes" in table and "pregnancy" in table.split("== reported")[0]
+    physiological = table.split("== physiological changes (not a tissue deficiency) ==")[1]
+    physiological, binding = physiological.split("== binding-protein changes")
+    assert "pregnancy" in physiological and "haptocorrin deficiency" not in physiological
+    assert "oral contraceptive" not in physiological
+    binding = binding.split("== misleading")[0]
+    assert "haptocorrin deficiency" in binding and "combined oral contraceptive" in binding
+    assert "pregnancy" not in binding

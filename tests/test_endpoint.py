@@ -7,6 +7,7 @@ always shut down. Answers are compared with the same queries run in-process.
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 import time
@@ -35,6 +36,7 @@ def _start(**options) -> tuple[SparqlServer, threading.Thread]:
     server = make_server(port=0, **options)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    server.entity_graph_ready.wait(60)  # entity pages load in the background (tested below)
     return server, thread
 
 
@@ -677,6 +679,14 @@ def test_entity_page_says_when_nothing_drawn_is_a_supported_cause(endpoint):
     assert "None of these paths is a supported cause" not in page
 
 
+def test_entity_page_names_a_binding_protein_change_as_such(endpoint):
+    page = request(endpoint, "GET", "/entity/combined_oral_contraceptive")[2].decode()
+    assert "(they are: binding-protein change)" in page
+    assert "they are: physiological" not in page, "pregnancy's section, not the pill's"
+    page = request(endpoint, "GET", "/entity/cobalamin")[2].decode()
+    assert "(they are: exogenous cobalamin)" in page
+
+
 def test_entity_page_of_a_site_lists_what_is_located_there(endpoint, kg):
     status, _, body = request(endpoint, "GET", "/entity/stomach")
     page = body.decode()
@@ -784,3 +794,49 @@ def test_jsonld_compaction_keeps_every_triple_and_uses_only_safe_prefixes():
     expected = rdflib.Graph().parse(data=turtle, format="turtle")
     assert rdflib.compare.isomorphic(back, expected)
     assert compact(b"not json") == b"not json"
+
+
+def test_entity_pages_load_in_the_background_and_say_so_until_ready(tmp_path):
+    """A big file is a full parse for the entity pages' graph: it runs on its own thread,
+    the entity pages answer 503 "loading" with Retry-After meanwhile, SPARQL is not held up."""
+    big = tmp_path / "big.nt"
+    with big.open("w") as out:
+        for i in range(300_000):
+            out.write(
+                f'<{B12}thing{i}> <http://www.w3.org/2000/01/rdf-schema#label> "thing {i}" .\n'
+            )
+    server = make_server(big, port=0, workers=1, timeout_s=10.0, cache_mb=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        status, headers, body = request(server, "GET", "/entity/thing7")
+        assert status == 503 and headers["Retry-After"] == "2"
+        assert "Entity pages are loading, retry in a moment" in body.decode()
+        assert not server.entity_graph_ready.is_set()  # answered while loading, not after
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        status, _, body = get(server, count, "application/sparql-results+json")
+        assert (
+            status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "300000"
+        )
+        assert server.entity_graph_ready.wait(120)
+        status, headers, body = request(server, "GET", "/entity/nothing_here")
+        assert status == 404 and "Retry-After" not in headers and "No such entity" in body.decode()
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+        server.pool.close()
+
+
+def test_entity_pages_that_cannot_load_say_why(endpoint, tmp_path):
+    missing = tmp_path / "gone.ttl"
+    endpoint.load_entity_graph(str(missing)).join(60)
+    try:
+        status, headers, body = request(endpoint, "GET", "/entity/omeprazole")
+        page = body.decode()
+        assert status == 503 and "Retry-After" not in headers  # a failure, not a wait
+        assert "Entity pages are unavailable" in page and "gone.ttl" in page
+        assert request(endpoint, "GET", "/health")[0] == 200  # the endpoint itself is fine
+    finally:
+        endpoint.load_entity_graph(endpoint.pool.store_path).join(60)
+    assert request(endpoint, "GET", "/entity/omeprazole")[0] == 200

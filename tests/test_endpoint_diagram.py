@@ -57,6 +57,23 @@ def test_nodes_say_what_they_are(kg):
     assert not any("depletion" in c for c in nodes.values())  # not a deficiency
 
 
+@pytest.mark.parametrize(
+    ("name", "mechanism", "css"),
+    [
+        ("combined oral contraceptive", "binding_protein_change", "binding"),
+        ("cyanocobalamin", "exogenous_mechanism", "exogenous"),
+    ],
+)
+def test_binding_protein_and_intake_nodes_are_drawn_as_what_they_are(kg, name, mechanism, css):
+    _, nodes, _ = drawn(kg, name)
+    kinds = {e.id: e.kind for p in kg.paths(name) for e in p.mechanisms}
+    marked = {i for i, k in kinds.items() if k == mechanism}
+    assert marked, f"{name} has no {mechanism} node to draw"
+    for node in marked:
+        assert css in nodes[node] and "other" not in nodes[node], node
+        assert "depletion" not in nodes[node] and "physiological" not in nodes[node], node
+
+
 def test_an_association_is_never_drawn_as_a_cause(kg):
     """Rheumatoid arthritis is associated with low B12; its first link must look like an
     association, whatever lies behind it."""
@@ -130,6 +147,13 @@ def test_the_picture_is_well_formed_svg_with_a_legend(kg, name):
     legend = " ".join(
         t.text or "" for t in root.find(f"{SVG}g[@class='legend']").iter(f"{SVG}text")
     )
-    for words in ("assay artefact", "association, not a cause", "disputed", "true deficiency"):
+    for words in (
+        "assay artefact",
+        "association, not a cause",
+        "disputed",
+        "true deficiency",
+        "binding-protein change",
+        "exogenous cobalamin",
+    ):
         assert words in legend
     assert nodes

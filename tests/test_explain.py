@@ -101,6 +101,25 @@ def test_no_folate_caution_where_there_is_no_true_deficiency(kg, name: str) -> N
     assert FOLATE not in {c.caution.id for c in kg.explain(name).cautions}, name
 
 
+def test_explain_never_calls_a_low_haptocorrin_or_a_supplement_a_disease_cause(kg) -> None:
+    text = kg.explain("combined oral contraceptive", "pregnancy").text
+    assert "combined oral contraceptive — accounts for the result, probable evidence; " in text
+    assert "binding-protein change — low serum B12 without tissue deficiency" in text
+    assert "pregnancy — accounts for the result" in text and "— cause" not in text
+    text = kg.explain("cyanocobalamin").text
+    assert "exogenous cobalamin (supplements or injections) — intake, not disease" in text
+
+
+@pytest.mark.parametrize("name", ["colchicine", "Zollinger-Ellison syndrome"])
+def test_no_folate_caution_for_a_reported_only_route(kg, name: str) -> None:
+    explanation = kg.explain(name)
+    # the routes do pass cobalamin depletion, but none is a supported cause of true deficiency
+    via = [p for p in explanation.paths if "cobalamin_depletion" in {m.id for m in p.mechanisms}]
+    assert via and "cause" not in {p.section for p in via}
+    assert FOLATE not in {c.caution.id for c in explanation.cautions}
+    assert "Folic acid must not be given alone" not in explanation.text
+
+
 def test_explain_csv_is_one_row_per_path_used(kg, capsys) -> None:
     import csv
     import io
@@ -118,6 +137,6 @@ def test_explain_csv_is_one_row_per_path_used(kg, capsys) -> None:
     ]
     hc = [r for r in rows if r["source_id"] == "haptocorrin_deficiency"]
     assert {(r["section"], r["nature"]) for r in hc} == {
-        ("physiological change", "binding-protein change")
+        ("binding-protein change", "binding-protein change")
     }
     assert "Cautions:" not in out  # not the text form

@@ -283,7 +283,8 @@ def test_conditions_on_links_reach_every_surface(kg) -> None:
 def test_supplements_raise_serum_b12_as_exogenous_cobalamin(kg, name: str) -> None:
     found = [p for p in kg.paths(name) if p.finding.id == "serum_b12_increased"]
     assert found and {p.nature for p in found} == {"exogenous"}
-    assert all(p.kind == "causal" and p.section == "cause" for p in found)
+    # intake, not disease: its own section, never among the causes
+    assert all(p.kind == "causal" and p.section == "exogenous cobalamin" for p in found)
     # nothing about an injection is a disease process or a physiological state
     assert not {p.nature for p in kg.paths(name)} & {"pathological", "physiological"}
 
@@ -292,13 +293,14 @@ def test_supplements_raise_serum_b12_as_exogenous_cobalamin(kg, name: str) -> No
 def test_a_low_haptocorrin_lowers_serum_b12_without_deficiency(kg, name: str) -> None:
     found = [p for p in kg.paths(name) if p.finding.id == "serum_b12_decreased"]
     assert found and {p.nature for p in found} == {"binding-protein change"}
-    # filed with the changes that are not a tissue deficiency, never with the true causes
-    assert {p.section for p in found} == {"physiological change"}
+    # filed apart from the true causes, and apart from pregnancy's physiological change
+    assert {p.section for p in found} == {"binding-protein change"}
     assert all("cobalamin_depletion" not in {m.id for m in p.mechanisms} for p in found)
 
 
 def test_pregnancy_stays_physiological(kg) -> None:
     assert {p.nature for p in kg.paths("pregnancy")} == {"physiological"}
+    assert {p.section for p in kg.paths("pregnancy")} == {"physiological change"}
 
 
 def test_a_ppi_raises_gastrin_but_an_h2_blocker_and_gastrectomy_do_not(kg) -> None:

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -45,6 +46,22 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def _wait_for_entity_pages(page: str) -> None:
+    """Entity pages answer 503 while their graph loads in the background; wait it out."""
+    import urllib.error
+    import urllib.request
+
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(page + "entity/pernicious_anemia", timeout=10):
+                return
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or error.headers.get("Retry-After") is None:
+                raise
+        time.sleep(0.1)
+    raise AssertionError("entity pages still loading after 60 s")
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """`b12kg serve --port 0` as a separate process; yields the page URL."""
@@ -58,7 +75,9 @@ def server() -> Iterator[str]:
         first = process.stdout.readline()
         assert first.startswith("b12kg SPARQL endpoint: "), first + process.stderr.read()
         url = first.split()[3]
-        yield url[: -len("sparql")]
+        page = url[: -len("sparql")]
+        _wait_for_entity_pages(page)
+        yield page
     finally:
         process.terminate()
         try:

@@ -305,8 +305,10 @@ def differential_rows(candidates) -> list[dict[str, object]]:
 
 
 SECTION_TITLES = {
+    "exogenous cobalamin": "exogenous cobalamin (supplements, injections: intake, not disease)",
     "cause": "causes",
-    "physiological change": "physiological changes and binding-protein changes (not a tissue deficiency)",
+    "physiological change": "physiological changes (not a tissue deficiency)",
+    "binding-protein change": "binding-protein changes (a low haptocorrin: not a tissue deficiency)",
     "misleading result": "misleading results (assay artefacts: the result, not the patient)",
     "reported": "reported only (limited or seed-only evidence) — not causes",
     "association": "associations — not shown to cause it",
@@ -576,10 +578,11 @@ def register(sub: argparse._SubParsersAction) -> None:
             "from findings to causes: rank the causes whose expected findings fit",
             'examples:\n  b12kg differential low "methylmalonic acid increased" "intrinsic factor antibody positive"\n'
             "  b12kg differential high          # isolated high B12\n\n"
-            "sections: cause | physiological change | misleading result | reported | association |\n"
-            "disputed; within each: explains the B12 result, most findings explained (direction\n"
-            "respected), fewest contradicted, strongest evidence, sourced frequency, most specific;\n"
-            "ties share a rank. Then the tests that would separate the leaders",
+            "sections: exogenous cobalamin | cause | physiological change | binding-protein change |\n"
+            "misleading result | reported | association | disputed; within each: explains the\n"
+            "B12 result, most findings explained (direction respected), fewest contradicted,\n"
+            "strongest evidence, sourced frequency, most specific; ties share a rank. Then the\n"
+            "tests that would separate the leaders",
         )
     )
     p.add_argument("findings", nargs="+", help="low | high | lab findings")

@@ -10,7 +10,8 @@ solid for a supported causal link (thicker when established), dashed for reporte
 or seed-only), dotted red for disputed, grey dash-dot for an association (never a cause),
 purple for "is consequence of", thin grey for is-a. A node's colour says what it is: a
 condition or drug, a pathological mechanism, cobalamin depletion (true deficiency), a
-physiological change, an assay artefact (the result changes, not the patient), a finding.
+physiological change, a binding-protein change (a low haptocorrin), exogenous cobalamin
+(supplements, injections), an assay artefact (the result changes, not the patient), a finding.
 Every node links to its entity page; every line carries its relation, strength and sources
 as a tooltip. Labels are escaped; nothing from the graph is trusted as markup.
 """
@@ -37,6 +38,8 @@ NODE_LEGEND = (
     ("mechanism", "pathological mechanism"),
     ("depletion", "true deficiency (cobalamin depletion)"),
     ("physiological", "physiological change"),
+    ("binding", "binding-protein change (not a tissue deficiency)"),
+    ("exogenous", "exogenous cobalamin (intake, not disease)"),
     ("artefact", "assay artefact (the result, not the patient)"),
     ("finding", "lab finding"),
     ("other", "other"),
@@ -59,6 +62,8 @@ def node_class(entity: Entity) -> str:
     return {
         "mechanism": "mechanism",
         "physiological_mechanism": "physiological",
+        "binding_protein_change": "binding",
+        "exogenous_mechanism": "exogenous",
         "assay_artefact": "artefact",
         "lab_finding": "finding",
     }.get(entity.kind, "other")

@@ -32,11 +32,18 @@ def _local(name: str) -> str:
 
 
 def entity_page(server, name: str) -> tuple[int, str]:
-    """(status, HTML): 200 with the page, 404 with a page that says what was not found."""
+    """(status, HTML): 200 with the page, 404 with a page that says what was not found, 503
+    while the graph behind the pages is still loading or when it could not be loaded."""
     try:
-        kg = server.knowledge_graph()
+        kg = server.knowledge_graph(wait=False)
     except B12kgError as error:
         return 503, _message_page("Entity pages are unavailable", str(error))
+    if kg is None:
+        return 503, _message_page(
+            "Entity pages are loading",
+            "Entity pages are loading, retry in a moment: the graph behind them is still being "
+            "read. The SPARQL endpoint already answers.",
+        )
     local = _local(name)
     try:
         # the name index itself, not kg.find: a long-running server must not collect every

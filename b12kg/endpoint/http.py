@@ -250,9 +250,10 @@ class SparqlHandler(BufferedRequestMixin, BaseHTTPRequestHandler):
                 from b12kg.endpoint.entity_page import entity_page
 
                 status, body = entity_page(self.server, unquote(path[len("/entity/") :]))
-                self._send(
-                    status, body, "text/html; charset=utf-8", {"Content-Security-Policy": PAGE_CSP}
-                )
+                headers = {"Content-Security-Policy": PAGE_CSP}
+                if status == 503 and not self.server.entity_graph_ready.is_set():
+                    headers["Retry-After"] = "2"  # still loading: a moment, not a failure
+                self._send(status, body, "text/html; charset=utf-8", headers)
             elif path.startswith("/queries/") and path.endswith(".rq"):
                 name = path[len("/queries/") : -len(".rq")]
                 text = self.server.library_texts.get(name)
@@ -442,8 +443,9 @@ class SparqlServer(FrontServer):
         self.library_texts = {name: q.text for name, q in queries.items()}
         self.page = html_page(queries, timeout_s=timeout_s, max_rows=max_rows)
         self.static = StaticFiles()
-        self.entity_graph_lock = threading.Lock()
-        self.entity_graph = None  # the KnowledgeGraph behind /entity/, loaded on first use
+        self.entity_graph = None  # the KnowledgeGraph behind /entity/, loaded in the background
+        self.entity_graph_error: str | None = None
+        self.entity_graph_ready = threading.Event()
         super().__init__(
             address,
             SparqlHandler,
@@ -452,19 +454,47 @@ class SparqlServer(FrontServer):
             max_open=max(8 * max_connections, 64),
             max_per_client=max(4 * max_connections, 32),
         )
+        self.load_entity_graph(pool.store_path)
 
-    def knowledge_graph(self):
-        """The KnowledgeGraph of the served file, loaded once on the first entity page: the
-        packaged graph from its precomputed index, another file through its own store."""
-        with self.entity_graph_lock:
-            if self.entity_graph is None:
-                from b12kg.knowledge import load
-                from b12kg.resources import ontology_path
+    def load_entity_graph(self, path: str) -> threading.Thread:
+        """Start loading the KnowledgeGraph of `path` for the entity pages on a thread of its
+        own: for a big file (or a store whose index is stale) that is a full parse, and no
+        request may wait on it holding a lock. Until it is ready entity pages answer 503
+        "loading" (with Retry-After); if it fails they answer 503 with the reason. The SPARQL
+        endpoint and the query page never wait for it."""
+        self.entity_graph, self.entity_graph_error = None, None
+        self.entity_graph_ready.clear()
 
-                path = self.pool.store_path
+        def run() -> None:
+            from b12kg.knowledge import load
+            from b12kg.resources import ontology_path
+
+            try:
                 packaged = Path(path).resolve() == Path(ontology_path("b12kg.ttl")).resolve()
                 self.entity_graph = load(None if packaged else path)
-            return self.entity_graph
+            except Exception as error:  # any failure is the page's answer, never a dead thread
+                self.entity_graph_error = str(error) or type(error).__name__
+            finally:
+                self.entity_graph_ready.set()
+
+        thread = threading.Thread(target=run, name="b12kg-entity-graph", daemon=True)
+        thread.start()
+        return thread
+
+    def knowledge_graph(self, *, wait: bool = True):
+        """The KnowledgeGraph behind the entity pages. `wait=False`: None while it is still
+        loading. Raises ComponentUnavailable with the reason when loading failed."""
+        from b12kg.errors import ComponentUnavailable
+
+        if wait:
+            self.entity_graph_ready.wait()
+        elif not self.entity_graph_ready.is_set():
+            return None
+        if self.entity_graph is None:
+            raise ComponentUnavailable(
+                f"the graph behind the entity pages could not be loaded: {self.entity_graph_error}"
+            )
+        return self.entity_graph
 
     @property
     def url(self) -> str:

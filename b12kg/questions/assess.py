@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from b12kg.errors import UnknownEntity, UsageError
 from b12kg.questions.differential import Differential, rank_causes
-from b12kg.questions.explain import Caution, _cautions, _consequences
+from b12kg.questions.explain import Caution, _cautions, _consequences, deficiency_mechanisms
 from b12kg.vocabulary import CAUSE_KINDS
 
 if TYPE_CHECKING:
@@ -356,8 +356,7 @@ def assess(
         relevant = {e.id for e in inputs} | {f.id for f in findings}
         for candidate in differential.candidates[:5] if differential else ():
             relevant.add(candidate.cause.id)
-            for path in candidate.paths:
-                relevant.update(m.id for m in path.mechanisms)
+            relevant |= deficiency_mechanisms(list(candidate.paths))
         relevant |= _consequences(kg, relevant)
         input_ids = {e.id for e in inputs}
         cautions = tuple(

@@ -3,9 +3,9 @@
 The rule is stated in the result (`Differential.rule`) and in the README, so a clinician can
 see why one cause leads another; the tests that would tell the leaders apart come with it.
 
-Candidates are filed in labelled sections (`paths.SECTIONS`: true causes, physiological
-changes, misleading results, reported, associations, disputed) and ranked within each. Scoring
-respects direction: when a serum B12 result is given, a path through a mechanism that moves
+Candidates are filed in labelled sections (`paths.SECTIONS`: exogenous cobalamin, true causes,
+physiological changes, binding-protein changes, misleading results, reported, associations,
+disputed) and ranked within each. Scoring respects direction: when a serum B12 result is given, a path through a mechanism that moves
 serum B12 the other way explains nothing (a cause of low B12 never explains a high one, nor the
 raised MMA of a patient whose B12 is high). Each cause's walk to every finding is computed once
 per loaded graph (`candidate_table`), so ranking a profile is set arithmetic.
@@ -42,8 +42,8 @@ STANDS_FOR = {FALSELY_HIGH: HIGH}
 ANCHORS = (LOW, HIGH)
 
 RULE = (
-    "Sections: cause, physiological change, misleading result, reported (weak evidence), "
-    "association, disputed. Within a section rank by: inputs the patient has first; explains "
+    "Sections: exogenous cobalamin (intake, not disease), cause, physiological change, binding-protein change, "
+    "misleading result, reported (weak evidence), association, disputed. Within a section rank by: inputs the patient has first; explains "
     "the serum B12 result given; most given findings explained (a path through a mechanism "
     "that moves serum B12 the other way explains nothing); fewest given findings contradicted; "
     "strongest evidence (weakest link of the best path); highest sourced frequency "

@@ -34,7 +34,7 @@ NATURE_NOTE = {
     "functional deficiency": "functional deficiency (serum B12 may be normal)",
     "physiological": "physiological — not a tissue deficiency",
     "binding-protein change": "binding-protein change — low serum B12 without tissue deficiency",
-    "exogenous": "exogenous cobalamin (supplements or injections)",
+    "exogenous": "exogenous cobalamin (supplements or injections) — intake, not disease",
     "assay artefact": "assay artefact — the result changes, not the patient's cobalamin status",
     "pathological": "no deficiency implied",
     "mechanism unknown": "mechanism not established",
@@ -157,6 +157,16 @@ def _consequences(kg: GraphIndex, mechanism_ids: set[str]) -> set[str]:
     }
 
 
+def deficiency_mechanisms(found: list[CausalPath]) -> set[str]:
+    """The mechanisms reached by the paths filed as causes of true deficiency.
+
+    Only these make a mechanism-linked caution apply (folic acid alone, spinal cord damage,
+    both linked to cobalamin depletion): a reported-only route through cobalamin depletion
+    (colchicine, Zollinger-Ellison syndrome) or a binding-protein change is no deficiency to
+    treat, so its mechanisms must not bring them."""
+    return {m.id for p in found if p.section == "cause" for m in p.mechanisms}
+
+
 def _cautions(kg: GraphIndex, relevant: set[str], inputs: set[str]) -> list[Caution]:
     found: list[Caution] = []
     for entity in sorted(kg.entities.values(), key=lambda e: e.label):
@@ -232,8 +242,8 @@ def explain(
         for number, (entity, best, found) in enumerate(rows, start=1):
             explained_ids.add(entity.id)
             used.extend(found)
+            relevant |= deficiency_mechanisms(found)
             for mechanism in best.mechanisms:  # the route shown; its mechanisms are named once
-                relevant.add(mechanism.id)
                 by = reached_by.setdefault(mechanism.id, [])
                 if entity not in by:
                     by.append(entity)
@@ -244,6 +254,10 @@ def explain(
                 "association": "association only — not shown to cause it",
                 "consequence": "a consequence of deficiency, not a cause of low B12",
             }[best.kind]
+            if best.section in ("physiological change", "binding-protein change"):
+                label = "accounts for the result"  # the nature says: not a tissue deficiency
+            elif best.section == "misleading result":
+                label = "misleading result"
             strength = f", {best.strength} evidence" if best.strength else ""
             nature = f"; {NATURE_NOTE[best.nature]}" if best.kind != "association" else ""
             lines.append(f"  {number}. {entity.label} — {label}{strength}{nature}")
@@ -290,7 +304,7 @@ def explain(
             for number, (entity, best, found) in enumerate(functional, start=1):
                 explained_ids.add(entity.id)
                 used.extend(found)
-                relevant.update(m.id for m in best.mechanisms)
+                relevant |= deficiency_mechanisms(found)
                 strength = f", {best.strength} evidence" if best.strength else ""
                 lines.append(f"  {number}. {entity.label} — cause{strength}")
                 lines.append(f"     {_chain_text(best, described)}")

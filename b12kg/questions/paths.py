@@ -163,7 +163,8 @@ class CausalPath:
 
     @property
     def section(self) -> str:
-        """cause | physiological change | misleading result | reported | association | disputed
+        """exogenous cobalamin | cause | physiological change | binding-protein change |
+        misleading result | reported | association | disputed
         ("" for a consequence): how `causes`, `differential` and `assess` file this path."""
         return section_of(self.kind, self.nature)
 
@@ -300,26 +301,33 @@ def walk(
     return found
 
 
-#: The labelled sections of `causes`, `differential` and `assess`, in display order: true
-#: causes, physiological changes and misleading results (assay artefacts) are causal paths
-#: told apart by their nature; weak, associated and disputed paths are never called causes.
+#: The labelled sections of `causes`, `differential` and `assess`, in display order:
+#: exogenous cobalamin, true causes, physiological changes, binding-protein changes and
+#: misleading results (assay artefacts) are causal paths told apart by their nature; weak,
+#: associated and disputed paths are never called causes.
 SECTIONS = (
+    "exogenous cobalamin",
     "cause",
     "physiological change",
+    "binding-protein change",
     "misleading result",
     "reported",
     "association",
     "disputed",
 )
 SECTION_ORDER = {name: number for number, name in enumerate(SECTIONS)}
-#: A causal path whose nature is not a change of cobalamin status is filed apart from the true
-#: causes: an artefact is a misleading result; a physiological or binding-protein change (a low
-#: haptocorrin, inherited or with oral contraceptives) changes serum B12 without deficiency.
-#: Exogenous cobalamin (supplements, injections) stays a cause: it does raise serum B12.
+#: A causal path whose nature is not a disease process is filed apart from the true causes:
+#: an artefact is a misleading result; a physiological change (pregnancy) and a binding-protein
+#: change (a low haptocorrin, inherited or with oral contraceptives) each change serum B12
+#: without deficiency, in their own sections so neither is mistaken for the other. Exogenous
+#: cobalamin (supplements, injections) really raises serum B12, so a reader of "causes of high
+#: B12" must see it, but as intake, not disease: its own section, listed first, because it is
+#: the commonest reason for a high result (frequencies.tsv) and the first to ask about.
 NATURE_SECTION = {
     "assay artefact": "misleading result",
     "physiological": "physiological change",
-    "binding-protein change": "physiological change",
+    "binding-protein change": "binding-protein change",
+    "exogenous": "exogenous cobalamin",
 }
 
 
