@@ -18,10 +18,16 @@ the 11k file in the same round, and the load average is printed beside each roun
 machine is shared). Every answer must equal the in-process answer on the same store, and
 the 5M store's rows must equal the 11k graph's (exit 1 otherwise).
 
+`--before-queries DIR` also serves the large store with the query texts of another
+checkout's `queries/` folder (e.g. `main`'s) in every round, beside this tree's: the client
+sends the text, so this measures a rewrite of the library before and after on one endpoint
+setup, in the same run. Its rows must equal this tree's too.
+
 Targets at 5M: ready < 2 s; >= 1,000 queries/s on the light mix at p99 < 50 ms (32 clients).
 
     python bench/serve_at_scale.py --keep /tmp/b12kg-scale   # builds the stores once (~4 min)
     python bench/serve_at_scale.py --keep /tmp/b12kg-scale --rounds 3 --requests 5000
+    python bench/serve_at_scale.py --keep /tmp/b12kg-scale --before-queries /work/main/queries
 """
 
 from __future__ import annotations
@@ -64,6 +70,19 @@ def build_store(directory: Path, triples: int) -> None:
     print(f"built {directory} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
+def library_texts(directory: Path) -> dict[str, str]:
+    """`load_endpoint.library_queries` for the `.rq` files of another folder."""
+    import b12kg
+    from b12kg.sparql.binding import bind_parameters, values_block
+    from b12kg.sparql.library import library
+
+    kg = b12kg.load()
+    return {
+        name: query.text + values_block(bind_parameters(kg, query, {}))
+        for name, query in library(directory).items()
+    }
+
+
 def expected_bodies(source: Path | None, texts: dict[str, str]) -> dict[str, bytes]:
     """Each query's SPARQL JSON answer in-process on the same store the endpoint serves."""
     import pyoxigraph as ox
@@ -75,6 +94,35 @@ def expected_bodies(source: Path | None, texts: dict[str, str]) -> dict[str, byt
     return {
         name: store.query(text).serialize(format=ox.QueryResultsFormat.JSON)
         for name, text in texts.items()
+    }
+
+
+def per_query_ms(
+    sources: dict[str, Path | None], mixes: dict[str, dict[str, str]], names: list[str], repeat: int
+) -> dict[str, dict[str, float]]:
+    """Median ms of each light query in-process (query and SPARQL JSON, what a worker does)
+    on every endpoint's store, the stores' repetitions interleaved so noise hits them alike."""
+    import pyoxigraph as ox
+
+    from b12kg.sparql.embedded import read_store
+    from b12kg.sparql.ondisk import open_store
+
+    stores = {
+        label: open_store(src) if src else read_store(REPOSITORY / "ontology" / "b12kg.ttl")
+        for label, src in sources.items()
+    }
+    timings: dict[str, dict[str, list[float]]] = {n: {label: [] for label in stores} for n in names}
+    for _ in range(repeat):
+        for name in names:
+            for label, store in stores.items():
+                started = time.perf_counter()
+                store.query(mixes[label][name], default_graph=ox.DefaultGraph()).serialize(
+                    format=ox.QueryResultsFormat.JSON
+                )
+                timings[name][label].append(time.perf_counter() - started)
+    return {
+        name: {label: round(statistics.median(t) * 1000, 3) for label, t in by_store.items()}
+        for name, by_store in timings.items()
     }
 
 
@@ -175,6 +223,18 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1000.0, help="paced phase (0 skips)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--per-query",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time each light query in-process on every store, median of N",
+    )
+    parser.add_argument(
+        "--before-queries",
+        type=Path,
+        help="also serve the large store with this folder's .rq texts (before a rewrite)",
+    )
     args = parser.parse_args()
     args.keep.mkdir(parents=True, exist_ok=True)
     small, big = args.keep / "store-0", args.keep / f"store-{args.triples}"
@@ -187,20 +247,46 @@ def main() -> int:
     texts = library_queries()
     local = in_process(texts, repeat=50)
     names = [n for n in texts if local[n]["json"] < LIGHT_MS]
-    sources = {"11k file": None, "11k store": small, f"{args.triples / 1e6:g}M store": big}
-    expected = {label: expected_bodies(src, texts) for label, src in sources.items()}
+    big_label = f"{args.triples / 1e6:g}M store"
+    sources = {"11k file": None, "11k store": small, big_label: big}
+    mixes = {label: texts for label in sources}
+    if args.before_queries:
+        before = library_texts(args.before_queries)
+        missing = [name for name in names if name not in before]
+        if missing:
+            raise SystemExit(f"{args.before_queries} lacks the queries {missing}")
+        sources[f"{big_label}, before"] = big
+        mixes[f"{big_label}, before"] = {name: before[name] for name in names}
+    expected = {label: expected_bodies(src, mixes[label]) for label, src in sources.items()}
     failed = False
     for label in sources:
-        for name in texts:
+        for name in mixes[label]:
             if rows(expected[label][name]) != rows(expected["11k file"][name]):
                 print(f"ROWS DIFFER on {label}: {name}", file=sys.stderr)
                 failed = True
+
+    in_process_ms = per_query_ms(sources, mixes, names, args.per_query) if args.per_query else {}
+    if in_process_ms:
+        print(
+            f"| query (in-process ms, median of {args.per_query}) | " + " | ".join(sources) + " |"
+        )
+        print("|---|" + "---:|" * len(sources))
+        for name, by_store in in_process_ms.items():
+            print(f"| {name} | " + " | ".join(f"{by_store[label]:.2f}" for label in sources) + " |")
+        print(
+            "| **sum** | "
+            + " | ".join(
+                f"{sum(t[label] for t in in_process_ms.values()):.2f}" for label in sources
+            )
+            + " |",
+            flush=True,
+        )
 
     results: list[dict[str, object]] = []
     for round_number in range(args.rounds):
         figures = {"round": round_number + 1, "load_average": os.getloadavg()}
         for label, source in sources.items():
-            figures[label] = measure(source, names, texts, expected[label], args)
+            figures[label] = measure(source, names, mixes[label], expected[label], args)
             phases = ("saturated", "paced", "cached")
             errors = [e for k in phases for e in figures[label].get(k, {}).get("errors", [])]  # type: ignore[union-attr]
             if errors:
@@ -211,7 +297,9 @@ def main() -> int:
         print(json.dumps(figures), file=sys.stderr, flush=True)
 
     if args.json:
-        print(json.dumps({"mix": names, "rounds": results}, indent=1))
+        print(
+            json.dumps({"mix": names, "in_process_ms": in_process_ms, "rounds": results}, indent=1)
+        )
         return 1 if failed else 0
     print(f"light mix ({len(names)} queries): {', '.join(names)}")
     print(
