@@ -48,7 +48,9 @@ def merged(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def endpoint(merged):
-    server = make_server(merged, port=0, workers=2, timeout_s=10.0, cache_mb=0)
+    # a limit no loaded machine reaches: these tests compare rows, and a parameter sent as
+    # VALUES makes path-from-condition walk every condition on the on-disk store first
+    server = make_server(merged, port=0, workers=2, timeout_s=120.0, cache_mb=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
