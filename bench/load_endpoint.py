@@ -31,16 +31,18 @@ sys.path.insert(0, str(REPOSITORY))
 LIGHT_MS = 1.0  # a library query is "light" when its in-process median is below this
 
 
-def library_queries() -> dict[str, str]:
-    """Every library query with its defaults bound (trailing VALUES, as over HTTP)."""
+def library_queries(directory: Path | None = None) -> dict[str, str]:
+    """Every library query (or every `.rq` of `directory`, e.g. another checkout's) with its
+    defaults bound (trailing VALUES, as over HTTP)."""
     import b12kg
     from b12kg.sparql.binding import bind_parameters, values_block
     from b12kg.sparql.library import library
 
     kg = b12kg.load()
+    queries = library(directory) if directory is not None else library()
     return {
         name: query.text + values_block(bind_parameters(kg, query, {}))
-        for name, query in library().items()
+        for name, query in queries.items()
     }
 
 

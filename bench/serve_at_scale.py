@@ -70,19 +70,6 @@ def build_store(directory: Path, triples: int) -> None:
     print(f"built {directory} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
-def library_texts(directory: Path) -> dict[str, str]:
-    """`load_endpoint.library_queries` for the `.rq` files of another folder."""
-    import b12kg
-    from b12kg.sparql.binding import bind_parameters, values_block
-    from b12kg.sparql.library import library
-
-    kg = b12kg.load()
-    return {
-        name: query.text + values_block(bind_parameters(kg, query, {}))
-        for name, query in library(directory).items()
-    }
-
-
 def expected_bodies(source: Path | None, texts: dict[str, str]) -> dict[str, bytes]:
     """Each query's SPARQL JSON answer in-process on the same store the endpoint serves."""
     import pyoxigraph as ox
@@ -251,7 +238,7 @@ def main() -> int:
     sources = {"11k file": None, "11k store": small, big_label: big}
     mixes = {label: texts for label in sources}
     if args.before_queries:
-        before = library_texts(args.before_queries)
+        before = library_queries(args.before_queries)
         missing = [name for name in names if name not in before]
         if missing:
             raise SystemExit(f"{args.before_queries} lacks the queries {missing}")
