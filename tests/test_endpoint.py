@@ -36,7 +36,7 @@ def _start(**options) -> tuple[SparqlServer, threading.Thread]:
     server = make_server(port=0, **options)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    server.entity_graph_ready.wait(60)  # entity pages load in the background (tested below)
+    server.knowledge_graph()  # entity pages load in the background on first use (tested below)
     return server, thread
 
 

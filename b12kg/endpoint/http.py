@@ -446,6 +446,8 @@ class SparqlServer(FrontServer):
         self.entity_graph = None  # the KnowledgeGraph behind /entity/, loaded in the background
         self.entity_graph_error: str | None = None
         self.entity_graph_ready = threading.Event()
+        self._entity_graph_loader: threading.Thread | None = None
+        self._entity_graph_start = threading.Lock()
         super().__init__(
             address,
             SparqlHandler,
@@ -454,14 +456,14 @@ class SparqlServer(FrontServer):
             max_open=max(8 * max_connections, 64),
             max_per_client=max(4 * max_connections, 32),
         )
-        self.load_entity_graph(pool.store_path)
 
     def load_entity_graph(self, path: str) -> threading.Thread:
         """Start loading the KnowledgeGraph of `path` for the entity pages on a thread of its
         own: for a big file (or a store whose index is stale) that is a full parse, and no
         request may wait on it holding a lock. Until it is ready entity pages answer 503
         "loading" (with Retry-After); if it fails they answer 503 with the reason. The SPARQL
-        endpoint and the query page never wait for it."""
+        endpoint and the query page never wait for it. Started by the first entity page, not
+        at start-up, so a server nobody asks for entity pages never holds that second copy."""
         self.entity_graph, self.entity_graph_error = None, None
         self.entity_graph_ready.clear()
 
@@ -478,14 +480,19 @@ class SparqlServer(FrontServer):
                 self.entity_graph_ready.set()
 
         thread = threading.Thread(target=run, name="b12kg-entity-graph", daemon=True)
+        self._entity_graph_loader = thread
         thread.start()
         return thread
 
     def knowledge_graph(self, *, wait: bool = True):
-        """The KnowledgeGraph behind the entity pages. `wait=False`: None while it is still
-        loading. Raises ComponentUnavailable with the reason when loading failed."""
+        """The KnowledgeGraph behind the entity pages, its loading started on first use.
+        `wait=False`: None while it is still loading. Raises ComponentUnavailable with the
+        reason when loading failed."""
         from b12kg.errors import ComponentUnavailable
 
+        with self._entity_graph_start:
+            if self._entity_graph_loader is None:
+                self.load_entity_graph(self.pool.store_path)
         if wait:
             self.entity_graph_ready.wait()
         elif not self.entity_graph_ready.is_set():
