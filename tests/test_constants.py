@@ -12,7 +12,12 @@ import pyoxigraph as ox
 import pytest
 
 from b12kg.errors import UsageError
-from b12kg.sparql.binding import bind_parameters, substitute_terms, values_block
+from b12kg.sparql.binding import (
+    bind_parameters,
+    library_values_as_constants,
+    substitute_terms,
+    values_block,
+)
 from b12kg.sparql.embedded import run_local
 from b12kg.sparql.library import library
 from b12kg.sparql.remote import bound_text
@@ -115,3 +120,75 @@ def test_a_hostile_literal_parameter_through_the_api_matches_nothing(kg, value) 
     # `entities` takes a literal (`kind`); an injected UNION would return every entity
     assert kg.query("entities", kind="drug").rows
     assert kg.query("entities", kind=value).rows == []
+
+
+# -- a library query sent with a trailing VALUES row (what a SPARQL client copying it sends)
+
+BY_TEXT = {q.text.strip(): q for q in library().values()}
+
+
+def _json(store: ox.Store, text: str) -> bytes:
+    return store.query(text).serialize(format=ox.QueryResultsFormat.JSON)
+
+
+def _values_to_try(kg, query) -> list[str]:
+    """The default and two other values of the same kind, so more than one answer is compared."""
+    parameter = query.parameters[0]
+    if not parameter.is_iri:
+        return [parameter.default, "condition", "mechanism"]
+    if query.name == "causal-edges":  # its parameter is a relation, not an entity
+        relations = sorted({row["relation"] for row in kg.query(query.name, relation="").rows})
+        others = [r for r in relations if r != parameter.default]
+    else:
+        kind = kg.find(parameter.default).kind
+        others = sorted(
+            e.iri for e in kg.entities.values() if e.kind == kind and e.iri != parameter.default
+        )
+    return [parameter.default, *others[:2]]
+
+
+@pytest.mark.parametrize("name", PARAMETERISED)
+def test_a_library_query_bound_by_trailing_values_runs_with_constants(kg, store, name) -> None:
+    query = library()[name]
+    (parameter,) = query.parameters
+    for value in _values_to_try(kg, query):
+        bindings = bind_parameters(kg, query, {parameter.name: value})
+        sent = query.text + values_block(bindings)
+        planned = library_values_as_constants(sent, BY_TEXT)
+        assert planned is not None, f"{name}={value}: not rewritten"
+        group = planned[planned.index("{") : planned.rindex("VALUES")]
+        assert f"?{parameter.variable} " not in group.split("\nORDER BY")[0], name
+        assert str(bindings[parameter.variable]) in group
+        assert _json(store, planned) == _json(store, sent), f"{name}={value}"
+
+
+def test_a_literal_holding_the_word_values_is_still_read_as_a_term(store) -> None:
+    query = library()["entities"]
+    sent = query.text + '\nVALUES ?__kind { "drug VALUES x" }\n'
+    planned = library_values_as_constants(sent, BY_TEXT)
+    assert planned is not None and '"drug VALUES x"' in planned
+    assert _json(store, planned) == _json(store, sent)
+
+
+_ENTITIES = library()["entities"].text
+_CAUSE = "<https://w3id.org/b12kg/pernicious_anemia>"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        # not a library query: the rewrite could change what the user's query means
+        'SELECT ?s WHERE { ?s ?p ?__kind } VALUES ?__kind { "drug" }',
+        _ENTITIES.replace("ORDER BY", "FILTER(true) ORDER BY", 1) + 'VALUES ?__kind { "drug" }',
+        # a library query, but the block is not one fully bound row of its own parameters
+        _ENTITIES + '\nVALUES ?__kind { "drug" "condition" }',
+        _ENTITIES + "\nVALUES ?__kind { UNDEF }",
+        _ENTITIES + '\nVALUES ?label { "drug" }',
+        _ENTITIES + '\nVALUES (?__kind ?label) { ("drug" "x") }',
+        _ENTITIES + '\nVALUES ?__kind { "drug" } } UNION { ?s ?p ?o }',
+        _ENTITIES,
+        library()["findings-of-cause"].text + f"\nVALUES ?__cause_iri {{ {_CAUSE} }} LIMIT 1",
+    ],
+)
+def test_any_other_text_runs_as_sent(sent) -> None:
+    assert library_values_as_constants(sent, BY_TEXT) is None

@@ -51,6 +51,26 @@ def _imports():
     return read_store, syntax_error, PREFIXES
 
 
+_library_by_text: dict | None = None
+
+
+def planned_text(text: str) -> str:
+    """The text to evaluate: a packaged library query bound by a trailing VALUES row runs
+    with its parameters as constants (`binding.library_values_as_constants`: on a 5M-triple
+    store path-from-condition took 54 s as sent, 9 ms rewritten); any other text as sent."""
+    global _library_by_text
+    from b12kg.sparql.binding import library_values_as_constants
+
+    if _library_by_text is None:
+        from b12kg.sparql.library import library
+
+        try:
+            _library_by_text = {query.text.strip(): query for query in library().values()}
+        except Exception:  # no library to match against: every text runs as sent
+            _library_by_text = {}
+    return library_values_as_constants(text, _library_by_text) or text
+
+
 def _open(store_path: str):
     """The store a worker answers from: an on-disk store opened read-only (shared by every
     worker), else a private in-memory copy of the RDF file."""
@@ -253,7 +273,14 @@ def _execute(store, named, text: str, results_key: str, graph_key: str, max_rows
 
     _, syntax_error, prefixes_map = _imports()
     try:
-        result = store.query(text, default_graph=ox.DefaultGraph(), named_graphs=named)
+        dataset = {"default_graph": ox.DefaultGraph(), "named_graphs": named}
+        planned = planned_text(text)
+        try:
+            result = store.query(planned, **dataset)
+        except SyntaxError:
+            if planned is text:
+                raise
+            result = store.query(text, **dataset)  # the user's text, for the user's message
         if isinstance(result, ox.QueryBoolean):
             media, name = RESULT_FORMATS[results_key]
             return 200, media, result.serialize(format=getattr(ox.QueryResultsFormat, name))

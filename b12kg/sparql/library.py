@@ -103,9 +103,15 @@ def parse_header(text: str) -> dict[str, object]:
     return header
 
 
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The PREFIX declarations of a query text (comment lines ignored), prefix -> IRI."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return {p or "": iri for p, iri in _PREFIX.findall(body)}
+
+
 def _parameters(text: str, defaults: dict[str, str]) -> tuple[Parameter, ...]:
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    prefixes = {"xsd": _XSD, **{p or "": iri for p, iri in _PREFIX.findall(body)}}
+    prefixes = {"xsd": _XSD, **declared_prefixes(text)}
     found: dict[str, Parameter] = {}
     for match in _PARAMETER.finditer(body):
         variable, name, kind = match["variable"], match["name"], match["type"]
