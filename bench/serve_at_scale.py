@@ -87,10 +87,12 @@ def expected_bodies(source: Path | None, texts: dict[str, str]) -> dict[str, byt
 def per_query_ms(
     sources: dict[str, Path | None], mixes: dict[str, dict[str, str]], names: list[str], repeat: int
 ) -> dict[str, dict[str, float]]:
-    """Median ms of each light query in-process (query and SPARQL JSON, what a worker does)
-    on every endpoint's store, the stores' repetitions interleaved so noise hits them alike."""
+    """Median ms of each light query in-process (query and SPARQL JSON, what a worker does:
+    the text it runs, `planned_text`) on every endpoint's store, the stores' repetitions
+    interleaved so noise hits them alike."""
     import pyoxigraph as ox
 
+    from b12kg.endpoint.workers import planned_text
     from b12kg.sparql.embedded import read_store
     from b12kg.sparql.ondisk import open_store
 
@@ -103,7 +105,8 @@ def per_query_ms(
         for name in names:
             for label, store in stores.items():
                 started = time.perf_counter()
-                store.query(mixes[label][name], default_graph=ox.DefaultGraph()).serialize(
+                text = planned_text(mixes[label][name])
+                store.query(text, default_graph=ox.DefaultGraph()).serialize(
                     format=ox.QueryResultsFormat.JSON
                 )
                 timings[name][label].append(time.perf_counter() - started)
