@@ -190,4 +190,4 @@ def test_a_worker_binds_a_library_query_sent_with_values_as_constants(kg) -> Non
     assert planned != sent
     assert "<https://w3id.org/b12kg/pernicious_anemia>" in planned
     own = "SELECT ?s WHERE { ?s ?p ?__condition_iri }\nVALUES ?__condition_iri { <urn:x> }"
-    assert planned_text(own) is own
+    assert planned_text(own) == own
