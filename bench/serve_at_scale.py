@@ -11,6 +11,9 @@ on-disk store (every worker opens the same directory read-only). For each it mea
 * **the light mix, paced** at 1,000 queries/s (open loop; latency from the scheduled send);
 * **the light mix with the answer cache** as `b12kg serve` runs by default (32 MB): repeated
   texts are answered by the HTTP process;
+* **varied parameters with the answer cache**: the light queries with every value their
+  parameter takes (each condition, mechanism, site …; `varied_mix`), each text's first
+  request a cache miss, as clients asking about different conditions send them;
 * each worker's resident memory after the run.
 
 Rounds alternate the three endpoints so machine noise hits them alike; the ratios are to
@@ -116,6 +119,49 @@ def per_query_ms(
     }
 
 
+def varied_mix(names: list[str]) -> dict[str, str]:
+    """The light queries with every value their parameter can take (each entity of the
+    default's kind, or each kind), as clients asking about different conditions send them:
+    the answer cache then misses on each text's first request."""
+    import random
+
+    import b12kg
+    from b12kg.errors import UnknownEntity
+    from b12kg.sparql.binding import bind_parameters, values_block
+    from b12kg.sparql.library import library
+
+    kg = b12kg.load()
+    texts: dict[str, str] = {}
+    for name in names:
+        query = library()[name]
+        if not query.parameters:
+            texts[name] = query.text
+            continue
+        (parameter,) = query.parameters
+        values = [parameter.default]
+        if not parameter.is_iri:
+            values = sorted({e.kind for e in kg.entities.values()})
+        else:
+            try:
+                kind = kg.find(parameter.default).kind
+                values = sorted(e.iri for e in kg.entities.values() if e.kind == kind)
+            except UnknownEntity:
+                pass
+        for value in values:
+            bindings = bind_parameters(kg, query, {parameter.name: value})
+            texts[f"{name} {value}"] = query.text + values_block(bindings)
+    keys = sorted(texts)
+    random.Random(11).shuffle(keys)
+    return {key: texts[key] for key in keys}
+
+
+def varied_cell(figures: dict) -> str:
+    varied = figures.get("varied")
+    if not varied:
+        return "– | –"
+    return f"{varied['queries_per_s']:,.0f} ({varied['texts']} texts) | {varied['p99_ms']}"
+
+
 def rows(body: bytes) -> list[tuple]:
     bindings = json.loads(body)["results"]["bindings"]
     return sorted(tuple(sorted((k, v["value"]) for k, v in b.items())) for b in bindings)
@@ -159,7 +205,9 @@ def worker_rss_mb(pid: int) -> list[float]:
     return sorted(out)
 
 
-def measure(source, names, texts, expected, args) -> dict[str, object]:
+def measure(source, names, texts, expected, args, varied=None) -> dict[str, object]:
+    """One endpoint's figures; `varied` is (texts, expected answers) of `varied_mix`, sent
+    to the cached endpoint after the light mix (every parameter value, 1st request a miss)."""
     process, port, ready = start(source, args.workers)
     host = "127.0.0.1"
     try:
@@ -196,6 +244,17 @@ def measure(source, names, texts, expected, args) -> dict[str, object]:
             "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
             "errors": failed[:5],
         }
+        if varied:
+            keys = list(varied[0])
+            elapsed, latencies, failed = asyncio.run(
+                load(host, port, keys, varied[0], varied[1], args.requests, args.clients)
+            )
+            figures["varied"] = {
+                "texts": len(keys),
+                "queries_per_s": round(args.requests / elapsed, 1),
+                "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+                "errors": failed[:5],
+            }
     finally:
         process.terminate()
         process.wait(10)
@@ -248,6 +307,12 @@ def main() -> int:
         sources[f"{big_label}, before"] = big
         mixes[f"{big_label}, before"] = {name: before[name] for name in names}
     expected = {label: expected_bodies(src, mixes[label]) for label, src in sources.items()}
+    varied_texts = varied_mix(names)
+    varied = {
+        label: (varied_texts, expected_bodies(src, varied_texts))
+        for label, src in sources.items()
+        if not label.endswith(", before")
+    }
     failed = False
     for label in sources:
         for name in mixes[label]:
@@ -276,8 +341,10 @@ def main() -> int:
     for round_number in range(args.rounds):
         figures = {"round": round_number + 1, "load_average": os.getloadavg()}
         for label, source in sources.items():
-            figures[label] = measure(source, names, mixes[label], expected[label], args)
-            phases = ("saturated", "paced", "cached")
+            figures[label] = measure(
+                source, names, mixes[label], expected[label], args, varied.get(label)
+            )
+            phases = ("saturated", "paced", "cached", "varied")
             errors = [e for k in phases for e in figures[label].get(k, {}).get("errors", [])]  # type: ignore[union-attr]
             if errors:
                 print(f"errors on {label}: {errors}", file=sys.stderr)
@@ -294,10 +361,10 @@ def main() -> int:
     print(f"light mix ({len(names)} queries): {', '.join(names)}")
     print(
         "| round (load avg) | endpoint | ready s | saturated q/s | p50 ms | p99 ms | "
-        "CPU ms/q | paced p99 ms | cached q/s | cached p99 ms | worker RSS MB | "
-        "q/s ratio to 11k file |"
+        "CPU ms/q | paced p99 ms | cached q/s | cached p99 ms | varied cached q/s | "
+        "varied p99 ms | worker RSS MB | q/s ratio to 11k file |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for figures in results:
         base = figures["11k file"]["saturated"]["queries_per_s"]  # type: ignore[index]
         load_avg = "–".join(
@@ -312,6 +379,7 @@ def main() -> int:
                 f"{sat['queries_per_s']:,.0f} | {sat['p50_ms']} | {sat['p99_ms']} | "
                 f"{sat['server_cpu_ms_per_query']} | {paced} | "
                 f"{f['cached']['queries_per_s']:,.0f} | {f['cached']['p99_ms']} | "  # type: ignore[index]
+                f"{varied_cell(f)} | "
                 f"{', '.join(str(r) for r in f['worker_rss_mb'])} | "  # type: ignore[index]
                 f"{sat['queries_per_s'] / base:.2f}× |"
             )

@@ -172,3 +172,77 @@ def test_an_unreadable_index_is_read_the_slow_way(tmp_path) -> None:
     for garbage in (b"", b"[1, 2]", b'{"format": 3}', b"\xff\xfe"):
         (directory / INDEX_FILE).write_bytes(garbage)
         assert b12kg.load(directory).entities == b12kg.load().entities
+
+
+def _small_foreign() -> list[ox.Triple]:
+    return [q.triple for q in foreign_quads(50)]
+
+
+def _triples(directory: Path) -> tuple[int, set[str]]:
+    """(triples, those without blank nodes): merged blank nodes are renamed at random."""
+    store = ox.Store.read_only(str(directory))
+    named = {
+        str(q.triple)
+        for q in store
+        if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+    }
+    return len(store), named
+
+
+@pytest.mark.parametrize(
+    ("name", "rdf_format"),
+    [
+        ("mondo-shaped.owl.gz", ox.RdfFormat.RDF_XML),  # as ChEBI ships its OWL release
+        ("mondo-shaped.jsonld", ox.RdfFormat.JSON_LD),
+        ("mondo-shaped.ttl.gz", ox.RdfFormat.TURTLE),
+    ],
+)
+def test_gzipped_and_json_ld_files_merge_as_their_plain_rdf(tmp_path, name, rdf_format) -> None:
+    import gzip
+
+    data = ox.serialize(_small_foreign(), format=rdf_format)
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    plain = tmp_path / "plain.nt"
+    plain.write_bytes(ox.serialize(_small_foreign(), format=ox.RdfFormat.N_TRIPLES))
+    report = write_store(tmp_path / "store", ontology_file("b12kg.ttl"), [path])
+    write_store(tmp_path / "reference", ontology_file("b12kg.ttl"), [plain])
+    assert report.files[1]["triples"] == len(_small_foreign())
+    assert _triples(tmp_path / "store") == _triples(tmp_path / "reference")
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("hp.obo", "OBO flat file"),
+        ("mondo.json", "OBO Graphs JSON"),
+        ("chebi.owx", "OWL/XML"),
+        ("go.ofn.gz", "OWL functional syntax"),
+    ],
+)
+def test_an_ontology_file_that_is_not_rdf_is_refused_with_what_to_do(tmp_path, name, what):
+    path = tmp_path / name
+    path.write_text("format-version: 1.2\n")
+    with pytest.raises(UsageError) as refused:
+        write_store(tmp_path / "store", ontology_file("b12kg.ttl"), [path])
+    assert what in str(refused.value) and "robot convert --input" in str(refused.value)
+    assert name in str(refused.value)
+    assert not (tmp_path / "store").exists() and not (tmp_path / "store.tmp").exists()
+
+
+def test_a_corrupt_or_truncated_gzip_is_named_and_the_previous_store_kept(tmp_path) -> None:
+    import gzip
+
+    directory = tmp_path / "store"
+    write_store(directory, ontology_file("b12kg.ttl"))
+    corrupt = tmp_path / "chebi.owl.gz"
+    corrupt.write_bytes(b"not gzip at all")
+    with pytest.raises(UsageError, match=r"cannot read .*chebi\.owl\.gz"):
+        write_store(directory, ontology_file("b12kg.ttl"), [corrupt])
+    whole = gzip.compress(ox.serialize(foreign_quads(20_000), format=ox.RdfFormat.N_QUADS))
+    truncated = tmp_path / "mondo.nt.gz"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(UsageError, match=r"mondo\.nt\.gz"):
+        write_store(directory, ontology_file("b12kg.ttl"), [truncated])
+    assert not (tmp_path / "store.tmp").exists()
+    assert len(b12kg.load(directory).entities) == len(b12kg.load().entities)

@@ -339,7 +339,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "write an on-disk store of the graph, optionally merged with ontologies you name",
         "examples:\n"
         "  b12kg store ~/b12kg-store\n"
-        "  b12kg store ~/b12kg-mondo --merge mondo.owl --merge hp.owl\n"
+        "  b12kg store ~/b12kg-mondo --merge mondo.owl --merge hp.owl --merge chebi.owl.gz\n"
         "then read it (read-only; any number of processes at once):\n"
         '  b12kg trace "pernicious anemia" --source ~/b12kg-mondo\n'
         "  b12kg query crosswalk --source ~/b12kg-mondo\n\n"
@@ -347,7 +347,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "ontologies together; the library queries and the path walk give the same answers as on\n"
         "b12kg alone. The store is built in DIR.tmp and renamed to DIR when complete, so a\n"
         "failed build leaves the previous store in place. Files: .ttl, .nt, .owl/.rdf/.xml\n"
-        "(RDF/XML); progress goes to stderr (set B12KG_PROGRESS=1 when it is not a terminal).",
+        "(RDF/XML), .jsonld, each also gzipped (.owl.gz); .obo, OBO Graphs .json, .owx and\n"
+        ".ofn are refused with the ROBOT command that converts them. Progress goes to stderr\n"
+        "(set B12KG_PROGRESS=1 when it is not a terminal).",
     )
     p.add_argument(
         "directory", type=path_argument, help="the store directory to write (replaced if a store)"

@@ -52,11 +52,14 @@ def read_store(path: Path) -> ox.Store:
     return store
 
 
-def refuse_entity_expansion(path: Path) -> None:
+def refuse_entity_expansion(path: Path, head: bytes | None = None) -> None:
     """Refuse RDF/XML whose DOCTYPE defines entities in terms of other entities ("billion
     laughs": a few hundred bytes that expand to gigabytes in the parser). Plain prefix entities,
-    as the OWL API writes them (`<!ENTITY obo "http://…">`), stay allowed."""
-    head = path.read_bytes()[:1_000_000]
+    as the OWL API writes them (`<!ENTITY obo "http://…">`), stay allowed. `head` is the
+    file's first megabyte when the caller has it (a compressed file, decompressed)."""
+    if head is None:
+        with open(path, "rb") as stream:
+            head = stream.read(1_000_000)
     doctype = re.search(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", head, flags=re.S)
     if doctype is None:
         return

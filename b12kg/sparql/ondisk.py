@@ -94,11 +94,55 @@ class StoreReport:
         return "\n".join(lines)
 
 
+#: what `b12kg store --merge` reads, by suffix; each may also be gzipped (`chebi.owl.gz`)
+MERGE_FORMATS = {**RDF_FORMATS, ".jsonld": ox.RdfFormat.JSON_LD}
+#: ontology files that are not RDF, and what to do about them
+_NOT_RDF = {
+    ".obo": "OBO flat file",
+    ".json": "OBO Graphs JSON (JSON-LD must be named .jsonld)",
+    ".owx": "OWL/XML",
+    ".ofn": "OWL functional syntax",
+    ".omn": "Manchester syntax",
+}
+
+
 def _format(path: Path) -> ox.RdfFormat:
-    rdf_format = RDF_FORMATS.get(path.suffix.lower())
-    if rdf_format is None:
-        raise UsageError(f"cannot load {path.name[:80]}: expected .ttl, .nt, .owl or .rdf")
-    return rdf_format
+    """The RDF format of a file to merge, from its suffix (under a `.gz`, if any)."""
+    name = path.name.lower().removesuffix(".gz")
+    suffix = os.path.splitext(name)[1]
+    rdf_format = MERGE_FORMATS.get(suffix)
+    if rdf_format is not None:
+        return rdf_format
+    shown = path.name[:80]
+    if suffix in _NOT_RDF:
+        raise UsageError(
+            f"cannot merge {shown}: it is {_NOT_RDF[suffix]}, not RDF. Merge the ontology's "
+            f"OWL release (RDF/XML, usually NAME.owl), or convert it: "
+            f"robot convert --input {shown} --output {shown.rsplit('.', 1)[0]}.owl"
+        )
+    known = ", ".join(sorted(MERGE_FORMATS))
+    raise UsageError(f"cannot merge {shown}: expected one of {known} (or any of them .gz)")
+
+
+def _open_rdf(path: Path):
+    """A binary stream of the file's RDF, decompressed when the name ends in .gz."""
+    if path.name.lower().endswith(".gz"):
+        import gzip
+
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def _check_merge_file(path: Path, rdf_format: ox.RdfFormat) -> None:
+    """Refuse, before a store is started, what cannot be read: a corrupt .gz, or RDF/XML that
+    defines expanding entities."""
+    try:
+        with _open_rdf(path) as stream:
+            head = stream.read(1_000_000)
+    except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
+        raise UsageError(f"cannot read {path}: {error}") from None
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        refuse_entity_expansion(path, head)
 
 
 def _counted(
@@ -131,8 +175,7 @@ def write_store(
         files.append(checked_file(name, what="file to merge", max_bytes=MAX_GRAPH_BYTES))
     formats = [_format(path) for path in files]
     for path, rdf_format in zip(files, formats, strict=True):
-        if rdf_format == ox.RdfFormat.RDF_XML:
-            refuse_entity_expansion(path)
+        _check_merge_file(path, rdf_format)
     staging = target.with_name(target.name + ".tmp")
     if staging.exists():
         if not is_store(staging) and any(staging.iterdir()):
@@ -144,11 +187,14 @@ def write_store(
         for number, (path, rdf_format) in enumerate(zip(files, formats, strict=True)):
             before = len(store)
             on_progress(f"loading {path.name} …")
-            quads = ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=number > 0)
-            try:
-                store.bulk_extend(_counted(quads, path.name, on_progress))
-            except SyntaxError as error:
-                raise UsageError(f"{path} is not valid RDF: {error}") from None
+            with _open_rdf(path) as stream:
+                quads = ox.parse(stream, format=rdf_format, rename_blank_nodes=number > 0)
+                try:
+                    store.bulk_extend(_counted(quads, path.name, on_progress))
+                except SyntaxError as error:
+                    raise UsageError(f"{path} is not valid RDF: {error}") from None
+                except (OSError, EOFError) as error:  # a .gz that breaks off part-way
+                    raise UsageError(f"cannot read {path}: {error}") from None
             added = len(store) - before
             report.files.append({"file": str(path), "triples": added})
             on_progress(f"  {path.name}: {added:,} triples")
