@@ -8,7 +8,7 @@ triples (bench/bench_merged.py's generator) in another named graph with Virtuoso
 and times them again. Rows must equal the embedded store's at both stages (exit 1 otherwise);
 times are medians, ratios within the run.
 
-Run:  python bench/bench_virtuoso.py [--foreign 2000000] [--runs 7]
+Run:  python bench/bench_virtuoso.py [--foreign 2000000] [--runs 7] [--buffers 20000]
 """
 
 from __future__ import annotations
@@ -98,13 +98,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--foreign", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--buffers",
+        type=int,
+        default=20_000,
+        help="Virtuoso's NumberOfBuffers (8 KB pages; 20,000 is the tests' ~170 MB)",
+    )
     args = parser.parse_args()
     from b12kg.knowledge import KnowledgeGraph
     from b12kg.sparql.embedded import LocalBackend
 
     embedded = KnowledgeGraph.from_backend(LocalBackend(ontology_file("b12kg.ttl")))
     work = Path(tempfile.mkdtemp(prefix="b12kg-virtuoso-bench-"))
-    server = VirtuosoServer(start_timeout=60)
+    server = VirtuosoServer(start_timeout=60, buffers=args.buffers)
     server.start()
     try:
         load_into_endpoint(

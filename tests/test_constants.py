@@ -14,7 +14,7 @@ import pytest
 from b12kg.errors import UsageError
 from b12kg.sparql.binding import (
     bind_parameters,
-    library_values_as_constants,
+    bound_library_query,
     substitute_terms,
     values_block,
 )
@@ -154,8 +154,10 @@ def test_a_library_query_bound_by_trailing_values_runs_with_constants(kg, store,
     for value in _values_to_try(kg, query):
         bindings = bind_parameters(kg, query, {parameter.name: value})
         sent = query.text + values_block(bindings)
-        planned = library_values_as_constants(sent, BY_TEXT)
-        assert planned is not None, f"{name}={value}: not rewritten"
+        bound = bound_library_query(sent, BY_TEXT)
+        assert bound is not None, f"{name}={value}: not rewritten"
+        assert bound.query is query
+        planned = bound.text
         group = planned[planned.index("{") :]
         assert f"?{parameter.variable} " not in group.split("\nORDER BY")[0], name
         assert str(bindings[parameter.variable]) in group
@@ -165,8 +167,9 @@ def test_a_library_query_bound_by_trailing_values_runs_with_constants(kg, store,
 def test_a_literal_holding_the_word_values_is_still_read_as_a_term(store) -> None:
     query = library()["entities"]
     sent = query.text + '\nVALUES ?__kind { "drug VALUES x" }\n'
-    planned = library_values_as_constants(sent, BY_TEXT)
-    assert planned is not None and '"drug VALUES x"' in planned
+    bound = bound_library_query(sent, BY_TEXT)
+    assert bound is not None and '"drug VALUES x"' in bound.text
+    planned = bound.text
     assert _json(store, planned) == _json(store, sent)
 
 
@@ -191,4 +194,4 @@ _CAUSE = "<https://w3id.org/b12kg/pernicious_anemia>"
     ],
 )
 def test_any_other_text_runs_as_sent(sent) -> None:
-    assert library_values_as_constants(sent, BY_TEXT) is None
+    assert bound_library_query(sent, BY_TEXT) is None

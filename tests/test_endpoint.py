@@ -840,3 +840,46 @@ def test_entity_pages_that_cannot_load_say_why(endpoint, tmp_path):
     finally:
         endpoint.load_entity_graph(endpoint.pool.store_path).join(60)
     assert request(endpoint, "GET", "/entity/omeprazole")[0] == 200
+
+
+# -- a library query bound by a trailing VALUES row: judged by its library text's verdict
+
+_FINDINGS = library()["findings-of-cause"].text
+_ROW = "\nVALUES ?__cause_iri { <https://w3id.org/b12kg/pernicious_anemia> }\n"
+
+
+def test_a_bound_library_query_is_judged_by_its_library_text_not_parsed_again() -> None:
+    from b12kg.endpoint.guard import check_query
+    from b12kg.endpoint.workers import _library_verdict
+
+    assert _library_verdict(_FINDINGS + _ROW) == check_query(_FINDINGS + _ROW)
+    assert _library_verdict("SELECT ?s WHERE { ?s ?p ?__cause_iri }" + _ROW) is None
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        " ; DROP ALL",
+        "\nSERVICE <http://127.0.0.1:9/> { ?s ?p ?o }",
+        " } ; INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "\n# a comment\n; CLEAR DEFAULT",
+    ],
+)
+def test_a_bound_library_query_with_anything_after_its_row_is_checked_in_full(
+    endpoint, store, tail
+) -> None:
+    from b12kg.endpoint.workers import _library_verdict
+
+    text = _FINDINGS + _ROW + tail
+    assert _library_verdict(text) is None
+    status, _, body = get(endpoint, text)
+    assert status in (400, 403), body
+    assert b"finding" not in body  # refused, not answered
+
+
+def test_a_bound_library_query_gets_the_answer_of_its_text_as_sent(endpoint, store) -> None:
+    sent = _FINDINGS + _ROW
+    served = client(endpoint, sent)
+    wanted = json.loads(store.query(sent).serialize(format=ox.QueryResultsFormat.JSON))
+    assert served["results"]["bindings"] == wanted["results"]["bindings"]
+    assert wanted["results"]["bindings"]

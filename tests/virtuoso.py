@@ -47,8 +47,11 @@ def free_port() -> int:
 
 
 class VirtuosoServer:
-    def __init__(self, *, start_timeout: float = 30.0, keep_directory: bool = False):
+    def __init__(
+        self, *, start_timeout: float = 30.0, keep_directory: bool = False, buffers: int = 20_000
+    ):
         self.start_timeout = start_timeout
+        self.buffers = buffers  # 8 KB pages Virtuoso keeps in memory: 20,000 is ~170 MB
         self.keep_directory = keep_directory
         self.directory: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
@@ -206,8 +209,8 @@ class VirtuosoServer:
             ServerPort=f"127.0.0.1:{self.sql_port}",
             DisableUnixSocket="1",
             DirsAllowed=f"., {folder}",
-            NumberOfBuffers="20000",  # ~170 MB
-            MaxDirtyBuffers="15000",
+            NumberOfBuffers=str(self.buffers),
+            MaxDirtyBuffers=str(self.buffers * 3 // 4),
             MaxQueryMem="256M",
             ThreadsPerQuery="2",
         )

@@ -10,7 +10,7 @@ is never pasted into query text: only a term pyoxigraph built and serialised is.
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
 
@@ -202,7 +202,16 @@ _TRAILING_VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
 _EMPTY = ox.Store()  # evaluates a VALUES block on its own, to read its terms
 
 
-def library_values_as_constants(text: str, library_by_text: dict[str, QueryFile]) -> str | None:
+class BoundLibraryQuery(NamedTuple):
+    """A library query a client sent with its parameters in a trailing VALUES row."""
+
+    query: QueryFile  # the packaged query it is
+    text: str  # its text with the row's terms as constants: what to evaluate
+
+
+def bound_library_query(
+    text: str, library_by_text: dict[str, QueryFile]
+) -> BoundLibraryQuery | None:
     """A library query sent with its parameters in one trailing VALUES row, rewritten so the
     planner sees them as constants; None for any other text (run it as it is).
 
@@ -242,4 +251,5 @@ def library_values_as_constants(text: str, library_by_text: dict[str, QueryFile]
     bindings = {name: rows[0][name] for name in names}
     if any(value is None for value in bindings.values()):
         return None  # UNDEF: the variable is unbound in that row
-    return substitute_terms(query.text, bindings)
+    constant = substitute_terms(query.text, bindings)
+    return None if constant is None else BoundLibraryQuery(query, constant)
