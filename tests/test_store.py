@@ -214,10 +214,10 @@ def test_gzipped_and_json_ld_files_merge_as_their_plain_rdf(tmp_path, name, rdf_
 @pytest.mark.parametrize(
     ("name", "what"),
     [
-        ("hp.obo", "OBO flat file"),
+        ("hp.obo", "an OBO flat file"),
         ("mondo.json", "OBO Graphs JSON"),
         ("chebi.owx", "OWL/XML"),
-        ("go.ofn.gz", "OWL functional syntax"),
+        ("GO.ofn.gz", "OWL functional syntax"),
     ],
 )
 def test_an_ontology_file_that_is_not_rdf_is_refused_with_what_to_do(tmp_path, name, what):
@@ -225,8 +225,9 @@ def test_an_ontology_file_that_is_not_rdf_is_refused_with_what_to_do(tmp_path, n
     path.write_text("format-version: 1.2\n")
     with pytest.raises(UsageError) as refused:
         write_store(tmp_path / "store", ontology_file("b12kg.ttl"), [path])
-    assert what in str(refused.value) and "robot convert --input" in str(refused.value)
-    assert name in str(refused.value)
+    message = str(refused.value)
+    assert what in message and f"robot convert --input {name} --output " in message
+    assert f"--output {name.split('.')[0]}.owl" in message
     assert not (tmp_path / "store").exists() and not (tmp_path / "store.tmp").exists()
 
 

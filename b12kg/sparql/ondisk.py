@@ -98,7 +98,7 @@ class StoreReport:
 MERGE_FORMATS = {**RDF_FORMATS, ".jsonld": ox.RdfFormat.JSON_LD}
 #: ontology files that are not RDF, and what to do about them
 _NOT_RDF = {
-    ".obo": "OBO flat file",
+    ".obo": "an OBO flat file",
     ".json": "OBO Graphs JSON (JSON-LD must be named .jsonld)",
     ".owx": "OWL/XML",
     ".ofn": "OWL functional syntax",
@@ -118,10 +118,17 @@ def _format(path: Path) -> ox.RdfFormat:
         raise UsageError(
             f"cannot merge {shown}: it is {_NOT_RDF[suffix]}, not RDF. Merge the ontology's "
             f"OWL release (RDF/XML, usually NAME.owl), or convert it: "
-            f"robot convert --input {shown} --output {shown.rsplit('.', 1)[0]}.owl"
+            f"robot convert --input {shown} --output {_stem(path.name)}.owl"
         )
     known = ", ".join(sorted(MERGE_FORMATS))
     raise UsageError(f"cannot merge {shown}: expected one of {known} (or any of them .gz)")
+
+
+def _stem(name: str) -> str:
+    """`GO.ofn.gz` -> `GO`: the name without its compression and format suffixes."""
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    return os.path.splitext(name)[0][:80]
 
 
 def _open_rdf(path: Path):
