@@ -15,6 +15,7 @@ from b12kg.errors import UsageError
 from b12kg.sparql.binding import (
     bind_parameters,
     bound_library_query,
+    by_text,
     substitute_terms,
     values_block,
 )
@@ -124,7 +125,7 @@ def test_a_hostile_literal_parameter_through_the_api_matches_nothing(kg, value) 
 
 # -- a library query sent with a trailing VALUES row (what a SPARQL client copying it sends)
 
-BY_TEXT = {q.text.strip(): q for q in library().values()}
+BY_TEXT = by_text(library().values())
 
 
 def _json(store: ox.Store, text: str) -> bytes:
@@ -189,9 +190,19 @@ _CAUSE = "<https://w3id.org/b12kg/pernicious_anemia>"
         _ENTITIES + '\nVALUES ?label { "drug" }',
         _ENTITIES + '\nVALUES (?__kind ?label) { ("drug" "x") }',
         _ENTITIES + '\nVALUES ?__kind { "drug" } } UNION { ?s ?p ?o }',
+        _ENTITIES + "\nVALUES ?__kind { <<( <urn:a> <urn:b> <urn:c> )>> }",  # a triple term
+        _ENTITIES + '\u00a0VALUES ?__kind { "drug" }',  # not SPARQL white space: not SPARQL
+        _ENTITIES + '\nVALUES ?__kind { "drug" }' + " " * 20_000,  # longer than any row needs
         _ENTITIES,
         library()["findings-of-cause"].text + f"\nVALUES ?__cause_iri {{ {_CAUSE} }} LIMIT 1",
     ],
 )
 def test_any_other_text_runs_as_sent(sent) -> None:
     assert bound_library_query(sent, BY_TEXT) is None
+
+
+@pytest.mark.parametrize("name", sorted(library()))
+def test_no_library_text_ends_inside_a_comment(name) -> None:
+    """A row appended after a trailing comment would be commented out in the text as sent,
+    while the rewrite would apply it: the rewrite relies on every library text ending in code."""
+    assert "#" not in library()[name].text.rstrip().splitlines()[-1], name

@@ -848,12 +848,34 @@ _FINDINGS = library()["findings-of-cause"].text
 _ROW = "\nVALUES ?__cause_iri { <https://w3id.org/b12kg/pernicious_anemia> }\n"
 
 
-def test_a_bound_library_query_is_judged_by_its_library_text_not_parsed_again() -> None:
+def test_a_bound_library_query_is_judged_by_its_library_text_not_parsed_again(
+    monkeypatch,
+) -> None:
+    from b12kg.endpoint import workers
     from b12kg.endpoint.guard import check_query
-    from b12kg.endpoint.workers import _library_verdict
 
-    assert _library_verdict(_FINDINGS + _ROW) == check_query(_FINDINGS + _ROW)
-    assert _library_verdict("SELECT ?s WHERE { ?s ?p ?__cause_iri }" + _ROW) is None
+    parsed: list[str] = []
+
+    def counting(text: str):
+        parsed.append(text)
+        return check_query(text)
+
+    workers._checked_library_text.cache_clear()
+    monkeypatch.setattr(workers, "check_query", counting)
+    rows = [_ROW.replace("pernicious_anemia", name) for name in ("crohns_disease", "x", "y")]
+    verdicts = [workers._library_verdict(_FINDINGS + row) for row in rows]
+    assert verdicts == [check_query(_FINDINGS + row) for row in rows]
+    assert parsed == [_FINDINGS]  # the library text once, none of the texts as sent
+    assert workers._library_verdict("SELECT ?s WHERE { ?s ?p ?__cause_iri }" + _ROW) is None
+    workers._checked_library_text.cache_clear()
+
+
+def test_a_bound_library_query_the_rewrite_cannot_run_is_answered_as_sent(endpoint, store):
+    # a literal where the query wants an IRI: the constant cannot stand in subject position
+    sent = _FINDINGS + '\nVALUES ?__cause_iri { "pernicious anemia" }\n'
+    served = client(endpoint, sent)
+    wanted = json.loads(store.query(sent).serialize(format=ox.QueryResultsFormat.JSON))
+    assert served["results"]["bindings"] == wanted["results"]["bindings"] == []
 
 
 @pytest.mark.parametrize(

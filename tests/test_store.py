@@ -226,8 +226,8 @@ def test_an_ontology_file_that_is_not_rdf_is_refused_with_what_to_do(tmp_path, n
     with pytest.raises(UsageError) as refused:
         write_store(tmp_path / "store", ontology_file("b12kg.ttl"), [path])
     message = str(refused.value)
-    assert what in message and f"robot convert --input {name} --output " in message
-    assert f"--output {name.split('.')[0]}.owl" in message
+    assert what in message and f"robot convert --input {path} --output " in message
+    assert f"--output {tmp_path / name.split('.')[0]}.owl" in message
     assert not (tmp_path / "store").exists() and not (tmp_path / "store.tmp").exists()
 
 
@@ -241,6 +241,10 @@ def test_a_corrupt_or_truncated_gzip_is_named_and_the_previous_store_kept(tmp_pa
     with pytest.raises(UsageError, match=r"cannot read .*chebi\.owl\.gz"):
         write_store(directory, ontology_file("b12kg.ttl"), [corrupt])
     whole = gzip.compress(ox.serialize(foreign_quads(20_000), format=ox.RdfFormat.N_QUADS))
+    damaged = tmp_path / "hp.nt.gz"  # a gzip header, then a deflate stream with a flipped byte
+    damaged.write_bytes(whole[:20] + bytes([whole[20] ^ 0xFF]) + whole[21:])
+    with pytest.raises(UsageError, match=r"cannot read .*hp\.nt\.gz"):
+        write_store(directory, ontology_file("b12kg.ttl"), [damaged])
     truncated = tmp_path / "mondo.nt.gz"
     truncated.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(UsageError, match=r"mondo\.nt\.gz"):

@@ -347,8 +347,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "ontologies together; the library queries and the path walk give the same answers as on\n"
         "b12kg alone. The store is built in DIR.tmp and renamed to DIR when complete, so a\n"
         "failed build leaves the previous store in place. Files: .ttl, .nt, .owl/.rdf/.xml\n"
-        "(RDF/XML), .jsonld, each also gzipped (.owl.gz); .obo, OBO Graphs .json, .owx and\n"
-        ".ofn are refused with the ROBOT command that converts them. Progress goes to stderr\n"
+        "(RDF/XML), .jsonld, each also gzipped (.owl.gz); .obo, OBO Graphs .json, .owx, .ofn\n"
+        "and .omn are refused with the ROBOT command that converts them. Progress goes to stderr\n"
         "(set B12KG_PROGRESS=1 when it is not a terminal).",
     )
     p.add_argument(

@@ -27,8 +27,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from b12kg.endpoint.guard import QueryCheck, Refused, SyntaxRefusal, check_query
+
+if TYPE_CHECKING:
+    from b12kg.sparql.binding import BoundLibraryQuery
 from b12kg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from b12kg.endpoint.sandbox import (
     block_inet_sockets,
@@ -76,7 +80,7 @@ def _library_verdict(text: str) -> QueryCheck | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _bound(text: str):
+def _bound(text: str) -> BoundLibraryQuery | None:
     """Remembered per text: reading and rewriting one costs 0.25-0.5 ms, a quarter of a light
     query on an on-disk store, and clients repeat their texts."""
     from b12kg.sparql.binding import bound_library_query
@@ -91,10 +95,11 @@ def _checked_library_text(text: str) -> QueryCheck:
 
 @functools.cache
 def _library_by_text() -> dict:
+    from b12kg.sparql.binding import by_text
     from b12kg.sparql.library import library
 
     try:
-        return {query.text.strip(): query for query in library().values()}
+        return by_text(library().values())
     except Exception:  # no library to match against: every text runs as sent
         return {}
 

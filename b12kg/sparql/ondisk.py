@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,7 +120,8 @@ def _format(path: Path) -> ox.RdfFormat:
         raise UsageError(
             f"cannot merge {shown}: it is {_NOT_RDF[suffix]}, not RDF. Merge the ontology's "
             f"OWL release (RDF/XML, usually NAME.owl), or convert it: "
-            f"robot convert --input {shown} --output {_stem(path.name)}.owl"
+            f"robot convert --input {shlex.quote(str(path))} "
+            f"--output {shlex.quote(str(path.with_name(_stem(path.name) + '.owl')))}"
         )
     known = ", ".join(sorted(MERGE_FORMATS))
     raise UsageError(f"cannot merge {shown}: expected one of {known} (or any of them .gz)")
@@ -128,7 +131,7 @@ def _stem(name: str) -> str:
     """`GO.ofn.gz` -> `GO`: the name without its compression and format suffixes."""
     if name.lower().endswith(".gz"):
         name = name[:-3]
-    return os.path.splitext(name)[0][:80]
+    return os.path.splitext(name)[0]
 
 
 def _open_rdf(path: Path):
@@ -146,7 +149,7 @@ def _check_merge_file(path: Path, rdf_format: ox.RdfFormat) -> None:
     try:
         with _open_rdf(path) as stream:
             head = stream.read(1_000_000)
-    except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
         raise UsageError(f"cannot read {path}: {error}") from None
     if rdf_format == ox.RdfFormat.RDF_XML:
         refuse_entity_expansion(path, head)
@@ -200,7 +203,7 @@ def write_store(
                     store.bulk_extend(_counted(quads, path.name, on_progress))
                 except SyntaxError as error:
                     raise UsageError(f"{path} is not valid RDF: {error}") from None
-                except (OSError, EOFError) as error:  # a .gz that breaks off part-way
+                except (OSError, EOFError, zlib.error) as error:  # a .gz broken part-way
                     raise UsageError(f"cannot read {path}: {error}") from None
             added = len(store) - before
             report.files.append({"file": str(path), "triples": added})
