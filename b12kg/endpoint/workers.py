@@ -30,9 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from b12kg.endpoint.guard import QueryCheck, Refused, SyntaxRefusal, check_query
-
-if TYPE_CHECKING:
-    from b12kg.sparql.binding import BoundLibraryQuery
 from b12kg.endpoint.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from b12kg.endpoint.sandbox import (
     block_inet_sockets,
@@ -40,6 +37,9 @@ from b12kg.endpoint.sandbox import (
     isolate_network,
     limit_memory,
 )
+
+if TYPE_CHECKING:
+    from b12kg.sparql.binding import BoundLibraryQuery
 
 PLAIN = "text/plain; charset=utf-8"
 _ROW_LIMIT_HINT = "add a LIMIT (and ORDER BY) to the query, or page with OFFSET"
