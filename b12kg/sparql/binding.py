@@ -9,6 +9,7 @@ is never pasted into query text: only a term pyoxigraph built and serialised is.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
@@ -200,7 +201,13 @@ def substitute_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) 
 
 
 _TRAILING_VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
-_EMPTY = ox.Store()  # evaluates a VALUES block on its own, to read its terms
+
+
+@functools.cache
+def _empty_store() -> ox.Store:
+    """Evaluates a VALUES block on its own, to read its terms; made on first use, not at
+    import (the CLI imports this module on its way to any query)."""
+    return ox.Store()
 
 
 class BoundLibraryQuery(NamedTuple):
@@ -257,7 +264,7 @@ def bound_library_query(
         f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in declared_prefixes(query.text).items()
     )
     try:
-        solutions = _EMPTY.query(prologue + "SELECT * {}\n" + block)
+        solutions = _empty_store().query(prologue + "SELECT * {}\n" + block)
         rows = list(solutions)  # type: ignore[arg-type]
         names = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
     except (SyntaxError, OSError, ValueError, RuntimeError, TypeError, AttributeError):

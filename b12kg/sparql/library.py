@@ -103,15 +103,19 @@ def parse_header(text: str) -> dict[str, object]:
     return header
 
 
+def _code(text: str) -> str:
+    """The query text without its comment lines (the grlc header among them)."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
 def declared_prefixes(text: str) -> dict[str, str]:
     """The PREFIX declarations of a query text (comment lines ignored), prefix -> IRI."""
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    return {p or "": iri for p, iri in _PREFIX.findall(body)}
+    return {p or "": iri for p, iri in _PREFIX.findall(_code(text))}
 
 
 def _parameters(text: str, defaults: dict[str, str]) -> tuple[Parameter, ...]:
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    prefixes = {"xsd": _XSD, **declared_prefixes(text)}
+    body = _code(text)
+    prefixes = {"xsd": _XSD, **{p or "": iri for p, iri in _PREFIX.findall(body)}}
     found: dict[str, Parameter] = {}
     for match in _PARAMETER.finditer(body):
         variable, name, kind = match["variable"], match["name"], match["type"]
